@@ -1,0 +1,61 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Defines libtorrent's ABI must be built with; pkg-config's copies are dropped by SwiftPM.
+let libtorrentDefines: [CXXSetting] = [
+    "TORRENT_LINKING_SHARED", "BOOST_ASIO_ENABLE_CANCELIO", "BOOST_ASIO_NO_DEPRECATED", "TORRENT_USE_OPENSSL",
+    "TORRENT_USE_LIBCRYPTO", "TORRENT_SSL_PEERS", "OPENSSL_NO_SSL2", "BOOST_ALL_NO_LIB",
+].map { .define($0) }
+
+let package = Package(
+    name: "ZenFS",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "zenfs", targets: ["zenfs"]),
+        .library(name: "ZenFS", targets: ["ZenFS"]),
+        .library(name: "Node", targets: ["Node"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // System libraries and shims.
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CFuse3", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
+        .target(
+            name: "CTorrent",
+            cxxSettings: libtorrentDefines,
+            linkerSettings: [.linkedLibrary("torrent-rasterbar"), .linkedLibrary("ssl"), .linkedLibrary("crypto")]
+        ),
+
+        // Pure modules: no sockets, no database, no clock.
+        .target(name: "Chain", dependencies: ["COpenSSL"]),
+        .target(name: "ZenFS", dependencies: ["Chain", "COpenSSL"]),
+
+        // The shell: all I/O.
+        .target(
+            name: "Node",
+            dependencies: [
+                "ZenFS", "Chain", "COpenSSL", "CTorrent",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "ZenFSMount", dependencies: ["Node", "CFuse3"]),
+        .executableTarget(
+            name: "zenfs",
+            dependencies: ["Node", "ZenFSMount", "ZenFS", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // libFuzzer entry point for the bencode and metainfo parsers (see scripts/fuzz).
+        .executableTarget(name: "ZenFSFuzz", dependencies: ["ZenFS"]),
+
+        .testTarget(name: "ChainTests", dependencies: ["Chain"]),
+        .testTarget(name: "ZenFSTests", dependencies: ["ZenFS"], resources: [.copy("Corpus")]),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "ZenFS", "CTorrent"]),
+        .testTarget(name: "ZenFSMountTests", dependencies: ["ZenFSMount", "Node"]),
+        .testTarget(name: "CLITests", dependencies: ["zenfs", "ZenFS"]),
+    ],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,105 @@
+import Foundation
+import ZenFS
+
+/// What adding or importing content did.
+public struct AddResult: Equatable, Sendable {
+    public let infoHash: SHA1Digest
+    public let name: String
+    /// Where the content sits in the namespace.
+    public let path: String
+    public let totalLength: Int64
+    public let pieceCount: Int
+    public let fileCount: Int
+    /// Bytes written to the store (parts it did not hold before).
+    public let storedBytes: Int64
+    /// Local paths skipped because they are neither files nor folders.
+    public let skipped: [String]
+}
+
+/// Options of `add`.
+public struct AddOptions: Sendable {
+    public var tags: [String] = []
+    public var fields: [String: String] = [:]
+    /// The namespace path; by default `/<name>`.
+    public var destination: String?
+    /// A power of two; by default chosen from the size.
+    public var pieceLength: Int?
+
+    public init() {}
+}
+
+extension FileSystemService {
+    /// Adds a local file or folder: hashes its parts on every core, stores each durably, builds and stores the
+    /// metainfo (BEP 47 pad files align every file of a folder on a part boundary), indexes it and places it
+    /// in the namespace. Re-adding the same content is harmless.
+    public func add(_ localPath: String, options: AddOptions = AddOptions(), progress: ((ProgressCounter) -> Void)? = nil)
+        throws -> AddResult
+    {
+        let scan = try SourceScanner().scan(localPath)
+        let pieceLength = options.pieceLength ?? PieceLength.recommended(forTotalLength: scan.totalLength)
+        let files: [MetainfoFile]
+        if scan.isFolder {
+            files = MetainfoLayout.aligned(scan.files.map(\.source), pieceLength: pieceLength)
+        } else {
+            files = [MetainfoFile(path: [scan.name], length: scan.totalLength, offset: 0)]
+        }
+        var localPaths = scan.files.makeIterator()
+        let segments: [PieceSource.Segment] = files.map { file in
+            file.isPad ? .zeros(length: file.length) : .file(path: localPaths.next()!.localPath, length: file.length)
+        }
+        let source = PieceSource(segments: segments, pieceLength: pieceLength)
+        return try ingest(source, progress: progress) { pieces in
+            let info = try MetainfoInfo(
+                name: scan.name, pieceLength: pieceLength, pieces: pieces, files: files, isMultiFile: scan.isFolder)
+            return Metainfo(info: info, fields: options.fields, tags: options.tags)
+        } place: { metainfo in
+            try options.destination.map(Catalog.components(of:)) ?? [metainfo.info.name]
+        } skipped: { scan.skipped }
+    }
+
+    /// The shared second half of add and import: hash and stage the source, commit the parts, store the
+    /// metainfo element, then index and place it in one catalog transaction.
+    func ingest(
+        _ source: PieceSource, expected: [SHA1Digest]? = nil, progress: ((ProgressCounter) -> Void)?,
+        metainfo makeMetainfo: ([SHA1Digest]) throws -> Metainfo, place: (Metainfo) throws -> [String],
+        skipped: () -> [String]
+    ) throws -> AddResult {
+        try data.withLock(.shared) {
+            let counter = ProgressCounter(total: source.totalLength)
+            progress?(counter)
+            let hasher = PieceHasher(store: store, budget: try data.storageBudget(), quota: try data.quota(), workers: workers)
+            let hashed = try hasher.run(source, expected: expected, progress: counter)
+            let metainfo: Metainfo
+            let destination: [String]
+            do {
+                metainfo = try makeMetainfo(hashed.pieces)
+                destination = try place(metainfo)
+                try checkFree(destination, for: metainfo)
+                try store.commit(hashed.staged)
+            } catch {
+                store.discard(hashed.staged)
+                throw error
+            }
+            let bytes = metainfo.encoded()
+            let element = try store.store(bytes)
+            let now = Date()
+            try catalog.transaction { db in
+                _ = try catalog.insertMetainfo(metainfo, element: element, elementSize: Int64(bytes.count), now: now, in: db)
+                _ = try catalog.place(metainfo, at: destination, now: now, in: db)
+            }
+            return AddResult(
+                infoHash: metainfo.infoHash, name: metainfo.info.name, path: "/" + destination.joined(separator: "/"),
+                totalLength: metainfo.info.dataFiles.reduce(0) { $0 + $1.length }, pieceCount: metainfo.info.pieces.count,
+                fileCount: metainfo.info.dataFiles.count, storedBytes: hashed.staged.reduce(0) { $0 + $1.size },
+                skipped: skipped())
+        }
+    }
+
+    /// Refuses a destination that holds something other than this content, before any part is committed.
+    private func checkFree(_ destination: [String], for metainfo: Metainfo) throws {
+        guard let existing = try catalog.entry(atPath: "/" + destination.joined(separator: "/")) else { return }
+        if existing.infoHash != metainfo.infoHash || (existing.kind == .directory) != metainfo.info.isMultiFile {
+            throw NamespaceError.alreadyExists(path: "/" + destination.joined(separator: "/"))
+        }
+    }
+}

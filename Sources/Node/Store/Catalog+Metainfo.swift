@@ -1,0 +1,177 @@
+import Foundation
+import GRDB
+import ZenFS
+
+/// One metainfo the catalog indexes.
+public struct MetainfoRecord: Equatable, Sendable {
+    public let infoHash: SHA1Digest
+    /// The element holding the metainfo's bytes.
+    public let element: SHA1Digest
+    public let name: String
+    public let totalLength: Int64
+    public let pieceLength: Int
+    public let pieceCount: Int
+    public let fileCount: Int
+    public let addedAt: Date
+
+    init(row: Row) {
+        infoHash = SHA1Digest(blob: row["info_hash"])!
+        element = SHA1Digest(blob: row["element"])!
+        name = row["name"]
+        totalLength = row["total_length"]
+        pieceLength = row["piece_length"]
+        pieceCount = row["piece_count"]
+        fileCount = row["file_count"]
+        addedAt = Date(timeIntervalSince1970: row["added_at"])
+    }
+}
+
+/// Element kinds as the catalog stores them.
+enum ElementKind: Int {
+    case part = 0
+    case metainfo = 1
+}
+
+extension Catalog {
+    /// Indexes a metainfo whose element and parts are already durable in the store, and counts one reference
+    /// to each. Returns false, changing nothing, when the info-hash is already indexed.
+    func insertMetainfo(_ metainfo: Metainfo, element: SHA1Digest, elementSize: Int64, now: Date, in db: Database)
+        throws -> Bool
+    {
+        let infoHash = metainfo.infoHash.blob
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM metainfo WHERE info_hash = ?", arguments: [infoHash]) == true {
+            return false
+        }
+        let info = metainfo.info
+        try reference(element, size: elementSize, kind: .metainfo, in: db)
+        try db.execute(
+            sql: """
+                INSERT INTO metainfo (info_hash, element, name, total_length, piece_length, piece_count, file_count, added_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                infoHash, element.blob, info.name, info.totalLength, info.pieceLength, info.pieces.count,
+                info.dataFiles.count, now.timeIntervalSince1970,
+            ])
+        let insertPiece = try db.cachedStatement(sql: "INSERT INTO metainfo_piece (info_hash, idx, hash) VALUES (?, ?, ?)")
+        for (index, piece) in info.pieces.enumerated() {
+            try reference(piece, size: Int64(info.size(ofPiece: index)), kind: .part, in: db)
+            try insertPiece.execute(arguments: [infoHash, index, piece.blob])
+        }
+        let insertFile = try db.cachedStatement(
+            sql: "INSERT INTO metainfo_file (info_hash, idx, path, length, offset, is_pad) VALUES (?, ?, ?, ?, ?, ?)")
+        for (index, file) in info.files.enumerated() {
+            try insertFile.execute(arguments: [infoHash, index, file.joinedPath, file.length, file.offset, file.isPad])
+        }
+        for (key, value) in metainfo.fields {
+            try db.execute(
+                sql: "INSERT INTO metainfo_field (info_hash, key, value) VALUES (?, ?, ?)",
+                arguments: [infoHash, key, value])
+        }
+        for tag in Set(metainfo.tags) {
+            try db.execute(sql: "INSERT INTO metainfo_tag (info_hash, tag) VALUES (?, ?)", arguments: [infoHash, tag])
+        }
+        return true
+    }
+
+    /// Drops a metainfo from the index and releases its references to its element and parts.
+    func deleteMetainfo(_ infoHash: SHA1Digest, in db: Database) throws {
+        let blob = infoHash.blob
+        try db.execute(
+            sql: """
+                UPDATE element SET refs = refs - (SELECT COUNT(*) FROM metainfo_piece p WHERE p.info_hash = ? AND p.hash = element.hash)
+                WHERE hash IN (SELECT hash FROM metainfo_piece WHERE info_hash = ?)
+                """,
+            arguments: [blob, blob])
+        try db.execute(
+            sql: "UPDATE element SET refs = refs - 1 WHERE hash = (SELECT element FROM metainfo WHERE info_hash = ?)",
+            arguments: [blob])
+        try db.execute(sql: "DELETE FROM metainfo WHERE info_hash = ?", arguments: [blob])
+    }
+
+    private func reference(_ hash: SHA1Digest, size: Int64, kind: ElementKind, in db: Database) throws {
+        let statement = try db.cachedStatement(
+            sql: """
+                INSERT INTO element (hash, size, kind, refs) VALUES (?, ?, ?, 1)
+                ON CONFLICT(hash) DO UPDATE SET refs = refs + 1
+                """)
+        try statement.execute(arguments: [hash.blob, size, kind.rawValue])
+    }
+
+    /// The indexed metainfo with this info-hash.
+    public func metainfo(_ infoHash: SHA1Digest) throws -> MetainfoRecord? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM metainfo WHERE info_hash = ?", arguments: [infoHash.blob])
+                .map(MetainfoRecord.init(row:))
+        }
+    }
+
+    /// Every indexed metainfo, by name.
+    public func allMetainfos() throws -> [MetainfoRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM metainfo ORDER BY name, info_hash").map(MetainfoRecord.init(row:))
+        }
+    }
+
+    /// The tags of a metainfo, sorted.
+    public func tags(of infoHash: SHA1Digest) throws -> [String] {
+        try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT tag FROM metainfo_tag WHERE info_hash = ? ORDER BY tag", arguments: [infoHash.blob])
+        }
+    }
+
+    /// The user-defined fields of a metainfo.
+    public func fields(of infoHash: SHA1Digest) throws -> [String: String] {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT key, value FROM metainfo_field WHERE info_hash = ?", arguments: [infoHash.blob])
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["key"], $0["value"]) })
+        }
+    }
+
+    /// Metainfos that carry every given tag and every given field value.
+    public func search(tags: [String], fields: [String: String]) throws -> [MetainfoRecord] {
+        try read { db in
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            for tag in tags {
+                conditions.append("EXISTS (SELECT 1 FROM metainfo_tag t WHERE t.info_hash = m.info_hash AND t.tag = ?)")
+                arguments.append(tag)
+            }
+            for (key, value) in fields {
+                conditions.append(
+                    "EXISTS (SELECT 1 FROM metainfo_field f WHERE f.info_hash = m.info_hash AND f.key = ? AND f.value = ?)")
+                arguments += [key, value]
+            }
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            return try Row.fetchAll(
+                db, sql: "SELECT * FROM metainfo m \(filter) ORDER BY name", arguments: StatementArguments(arguments))
+                .map(MetainfoRecord.init(row:))
+        }
+    }
+
+    /// Each element the catalog knows, with its reference count.
+    public func elementReferences() throws -> [SHA1Digest: Int] {
+        try read { db in
+            var references: [SHA1Digest: Int] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT hash, refs FROM element")
+            while let row = try rows.next() {
+                references[SHA1Digest(blob: row["hash"])!] = row["refs"]
+            }
+            return references
+        }
+    }
+
+    /// Forgets elements that nothing references; returns the ones it forgot.
+    func deleteUnreferencedElements(in db: Database) throws -> [SHA1Digest] {
+        let hashes = try Data.fetchAll(db, sql: "SELECT hash FROM element WHERE refs <= 0").compactMap(SHA1Digest.init(blob:))
+        try db.execute(sql: "DELETE FROM element WHERE refs <= 0")
+        return hashes
+    }
+
+    /// Runs `body` in one write transaction; for services that combine several catalog steps atomically.
+    func transaction<T>(_ body: (Database) throws -> T) throws -> T {
+        try write(body)
+    }
+}

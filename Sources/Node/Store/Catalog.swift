@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+import ZenFS
+
+/// The node's SQLite catalog (WAL, synchronous commits): the namespace, the metainfo index with its searchable
+/// fields and tags, and the element reference counts. Every multi-row change is one transaction.
+public final class Catalog: Sendable {
+    let pool: DatabasePool
+
+    /// Opens or creates the catalog at `path` and brings its schema up to date.
+    public init(path: String) throws(StoreError) {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(30)
+        configuration.foreignKeysEnabled = true
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try CatalogMigrations.migrator.migrate(pool)
+        } catch {
+            throw .catalog("cannot open \(path): \(error)")
+        }
+    }
+
+    /// Runs a read in a snapshot, mapping database errors.
+    func read<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.read(body) } catch { throw Self.mapped(error) }
+    }
+
+    /// Runs a write in one transaction, mapping database errors.
+    func write<T>(_ body: (Database) throws -> T) throws -> T {
+        do { return try pool.write(body) } catch { throw Self.mapped(error) }
+    }
+
+    /// Database failures become `StoreError`s; the catalog's own typed errors pass through unchanged.
+    static func mapped(_ error: any Error) -> any Error {
+        guard let error = error as? DatabaseError else { return error }
+        if error.resultCode == .SQLITE_FULL { return StoreError.diskFull(path: "catalog.sqlite") }
+        return StoreError.catalog("\(error)")
+    }
+
+    /// A setting's value.
+    public func setting(_ key: String) throws -> String? {
+        try read { db in try String.fetchOne(db, sql: "SELECT value FROM setting WHERE key = ?", arguments: [key]) }
+    }
+
+    /// Sets (or with nil, clears) a setting.
+    public func setSetting(_ key: String, _ value: String?) throws {
+        try write { db in
+            if let value {
+                try db.execute(sql: "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", arguments: [key, value])
+            } else {
+                try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [key])
+            }
+        }
+    }
+
+    /// The bytes of all elements the catalog knows.
+    public func storedBytes() throws -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM element") ?? 0 }
+    }
+
+    /// SQLite's own consistency check plus the catalog's invariants; returns what is wrong, empty when all is well.
+    public func integrityProblems() throws -> [String] {
+        try read { db in
+            var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
+            problems += try String.fetchAll(db, sql: "PRAGMA foreign_key_check").map { "foreign key: \($0)" }
+            let wrongCounts = try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT COUNT(*) FROM element e WHERE e.refs !=
+                        (SELECT COUNT(*) FROM metainfo_piece p WHERE p.hash = e.hash)
+                      + (SELECT COUNT(*) FROM metainfo m WHERE m.element = e.hash)
+                    """) ?? 0
+            if wrongCounts > 0 { problems.append("\(wrongCounts) elements have a wrong reference count") }
+            let unknownParts = try Int.fetchOne(
+                db,
+                sql: "SELECT COUNT(*) FROM metainfo_piece p WHERE NOT EXISTS (SELECT 1 FROM element e WHERE e.hash = p.hash)")
+                ?? 0
+            if unknownParts > 0 { problems.append("\(unknownParts) metainfo pieces name no known element") }
+            return problems
+        }
+    }
+}
+
+extension SHA1Digest {
+    /// The digest as an SQLite blob.
+    var blob: Data { Data(bytes) }
+
+    init?(blob: Data?) {
+        guard let blob else { return nil }
+        self.init(bytes: [UInt8](blob))
+    }
+}

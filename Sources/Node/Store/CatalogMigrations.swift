@@ -1,0 +1,85 @@
+import GRDB
+
+/// The catalog's schema, one migration per version. Migrations only ever append.
+enum CatalogMigrations {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: elements, metainfo index, namespace") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE element (
+                        hash BLOB PRIMARY KEY NOT NULL,
+                        size INTEGER NOT NULL,
+                        kind INTEGER NOT NULL,          -- 0 part, 1 metainfo
+                        refs INTEGER NOT NULL DEFAULT 0 -- metainfo pieces and metainfo index rows naming it
+                    ) WITHOUT ROWID;
+
+                    CREATE TABLE metainfo (
+                        info_hash BLOB PRIMARY KEY NOT NULL,
+                        element BLOB NOT NULL REFERENCES element(hash),
+                        name TEXT NOT NULL,
+                        total_length INTEGER NOT NULL,
+                        piece_length INTEGER NOT NULL,
+                        piece_count INTEGER NOT NULL,
+                        file_count INTEGER NOT NULL,
+                        added_at REAL NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX metainfo_name ON metainfo(name);
+
+                    CREATE TABLE metainfo_piece (
+                        info_hash BLOB NOT NULL REFERENCES metainfo(info_hash) ON DELETE CASCADE,
+                        idx INTEGER NOT NULL,
+                        hash BLOB NOT NULL,
+                        PRIMARY KEY (info_hash, idx)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX metainfo_piece_hash ON metainfo_piece(hash);
+
+                    CREATE TABLE metainfo_file (
+                        info_hash BLOB NOT NULL REFERENCES metainfo(info_hash) ON DELETE CASCADE,
+                        idx INTEGER NOT NULL,
+                        path TEXT NOT NULL,
+                        length INTEGER NOT NULL,
+                        offset INTEGER NOT NULL,
+                        is_pad INTEGER NOT NULL,
+                        PRIMARY KEY (info_hash, idx)
+                    ) WITHOUT ROWID;
+
+                    CREATE TABLE metainfo_field (
+                        info_hash BLOB NOT NULL REFERENCES metainfo(info_hash) ON DELETE CASCADE,
+                        key TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        PRIMARY KEY (info_hash, key)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX metainfo_field_lookup ON metainfo_field(key, value);
+
+                    CREATE TABLE metainfo_tag (
+                        info_hash BLOB NOT NULL REFERENCES metainfo(info_hash) ON DELETE CASCADE,
+                        tag TEXT NOT NULL,
+                        PRIMARY KEY (info_hash, tag)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX metainfo_tag_lookup ON metainfo_tag(tag);
+
+                    CREATE TABLE entry (
+                        id INTEGER PRIMARY KEY,
+                        parent INTEGER REFERENCES entry(id),
+                        name TEXT NOT NULL,
+                        kind INTEGER NOT NULL,           -- 1 directory, 2 file, 3 symbolic link
+                        mode INTEGER NOT NULL,
+                        size INTEGER NOT NULL,
+                        mtime REAL NOT NULL,
+                        ctime REAL NOT NULL,
+                        info_hash BLOB REFERENCES metainfo(info_hash),
+                        content_offset INTEGER,          -- where a file's bytes start in its metainfo's stream
+                        link_target TEXT,
+                        UNIQUE (parent, name)
+                    );
+                    CREATE INDEX entry_info_hash ON entry(info_hash);
+                    INSERT INTO entry (id, parent, name, kind, mode, size, mtime, ctime)
+                        VALUES (1, NULL, '', 1, 493, 0, strftime('%s','now'), strftime('%s','now'));
+
+                    CREATE TABLE setting (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                    """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import Glibc
+import ZenFS
+
+/// A node's data directory (`--data-dir`, `ZENFS_DATA_DIR`, or `~/.zenfs`): the element store, the catalog, and
+/// the lock file that keeps collectors from racing writers.
+public final class DataDirectory: Sendable {
+    /// How a command shares the data directory with others.
+    public enum Access: Sendable {
+        /// Adds, imports and reads: many at once.
+        case shared
+        /// Garbage collection and verification: alone.
+        case exclusive
+    }
+
+    public let path: String
+    public let store: ElementStore
+    public let catalog: Catalog
+
+    /// The setting that holds the quota in bytes.
+    static let quotaSetting = "quota"
+
+    /// Opens (creating when needed, mode 0700) the data directory at `path`.
+    public init(path: String) throws(StoreError) {
+        self.path = path
+        try Posix.makeDirectories(path)
+        chmod(path, 0o700)
+        store = try ElementStore(directory: path + "/elements")
+        catalog = try Catalog(path: path + "/catalog.sqlite")
+    }
+
+    /// `--data-dir` if given, else `ZENFS_DATA_DIR`, else `~/.zenfs`.
+    public static func resolvePath(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> String
+    {
+        if let explicit, !explicit.isEmpty { return explicit }
+        if let fromEnvironment = environment["ZENFS_DATA_DIR"], !fromEnvironment.isEmpty { return fromEnvironment }
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        return home + "/.zenfs"
+    }
+
+    /// Runs `body` holding the data directory's lock in the given mode, waiting for other holders.
+    public func withLock<T>(_ access: Access, _ body: () throws -> T) throws -> T {
+        let lockPath = path + "/lock"
+        let fd = try Posix.open(lockPath, O_RDWR | O_CREAT, mode: 0o600)
+        defer { close(fd) }
+        while flock(fd, access == .shared ? LOCK_SH : LOCK_EX) != 0 {
+            if errno != EINTR { throw Posix.failure("lock", lockPath) }
+        }
+        return try body()
+    }
+
+    /// The configured quota in bytes, or nil for none.
+    public func quota() throws -> Int64? {
+        try catalog.setting(Self.quotaSetting).flatMap { Int64($0) }
+    }
+
+    /// Sets or clears the quota.
+    public func setQuota(_ bytes: Int64?) throws {
+        try catalog.setSetting(Self.quotaSetting, bytes.map(String.init))
+    }
+
+    /// How many new bytes may be stored now: the quota's remainder, and the disk's free space less a reserve
+    /// for the catalog, whichever is smaller.
+    public func storageBudget() throws -> Int64 {
+        var budget = Int64.max
+        if let quota = try quota() {
+            budget = max(0, quota - (try catalog.storedBytes()))
+        }
+        if let free = store.freeBytes() {
+            budget = min(budget, max(0, free - Self.diskReserve))
+        }
+        return budget
+    }
+
+    /// Space kept free on the disk for the catalog and its journal.
+    static let diskReserve: Int64 = 32 << 20
+}

@@ -1,0 +1,66 @@
+import Glibc
+import ZenFS
+
+/// An element written to a temporary file, not yet visible under its name.
+public struct StagedElement: Sendable {
+    public let hash: SHA1Digest
+    public let size: Int64
+    let temporaryPath: String
+}
+
+extension ElementStore {
+    /// Writes `bytes` to a temporary file. Returns nil when the element is already stored. The caller has
+    /// already checked that `bytes` hash to `hash`. Safe to call from many threads at once.
+    public func stage(_ bytes: UnsafeRawBufferPointer, as hash: SHA1Digest) throws(StoreError) -> StagedElement? {
+        if contains(hash) { return nil }
+        var template = Array((stagingDirectory + "/" + hash.hex + ".XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        let temporaryPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard fd >= 0 else { throw Posix.failure("create", temporaryPath) }
+        defer { close(fd) }
+        do throws(StoreError) {
+            try Posix.writeAll(fd, bytes, at: 0, path: temporaryPath)
+        } catch {
+            unlink(temporaryPath)
+            throw error
+        }
+        fchmod(fd, 0o444)
+        return StagedElement(hash: hash, size: Int64(bytes.count), temporaryPath: temporaryPath)
+    }
+
+    /// Makes staged elements durable, then gives each its name, then makes the names durable. After it
+    /// returns, every element is in the store and survives a crash; if it throws, no staged element is named.
+    public func commit(_ staged: [StagedElement]) throws(StoreError) {
+        guard !staged.isEmpty else { return }
+        let fd = try Posix.open(stagingDirectory, O_RDONLY | O_DIRECTORY)
+        defer { close(fd) }
+        do throws(StoreError) {
+            try Posix.syncFileSystem(fd, path: stagingDirectory)
+        } catch {
+            discard(staged)
+            throw error
+        }
+        var madeFolders = Set<Substring>()
+        for element in staged {
+            let hex = element.hash.hex
+            let folder = hex.prefix(2)
+            if madeFolders.insert(folder).inserted { try Posix.makeDirectory(root + "/" + folder) }
+            try Posix.rename(element.temporaryPath, path(of: element.hash))
+        }
+        try Posix.syncFileSystem(fd, path: root)
+    }
+
+    /// Removes staged files that will not be committed.
+    public func discard(_ staged: [StagedElement]) {
+        for element in staged { unlink(element.temporaryPath) }
+    }
+
+    /// Stages and commits one element held in memory (a metainfo, say), verifying nothing: `bytes` are hashed here.
+    @discardableResult
+    public func store(_ bytes: [UInt8]) throws -> SHA1Digest {
+        let hash = SHA1Digest.of(bytes)
+        let staged = try bytes.withUnsafeBytes { buffer in try stage(buffer, as: hash) }
+        if let staged { try commit([staged]) }
+        return hash
+    }
+}

@@ -1,0 +1,97 @@
+import Glibc
+import ZenFS
+
+/// Content-addressed files: every part and every metainfo lives at `elements/ab/cdef…`, named by the SHA1 of its
+/// bytes. New elements are staged as temporary files and become visible under their name only after their bytes
+/// are durable, so a crash never leaves an element under a wrong name. A file here whose bytes do not hash to its
+/// name is never served: reads that verify move it to `quarantine/`.
+public final class ElementStore: Sendable {
+    /// The `elements` directory.
+    public let root: String
+    let stagingDirectory: String
+    let quarantineDirectory: String
+
+    /// Opens (and creates) the store under `directory`, removing temporary files a killed writer left behind.
+    public init(directory: String) throws(StoreError) {
+        root = directory
+        stagingDirectory = directory + "/.staging"
+        quarantineDirectory = directory + "/.quarantine"
+        try Posix.makeDirectories(directory)
+        try Posix.makeDirectory(stagingDirectory)
+        try Posix.makeDirectory(quarantineDirectory)
+    }
+
+    /// Deletes staged files no writer owns any more; call with the data directory's exclusive lock held.
+    public func removeAbandonedStagingFiles() {
+        for name in Posix.directoryNames(stagingDirectory) { unlink(stagingDirectory + "/" + name) }
+    }
+
+    /// The path of an element.
+    public func path(of hash: SHA1Digest) -> String {
+        let hex = hash.hex
+        return root + "/" + hex.prefix(2) + "/" + hex.dropFirst(2)
+    }
+
+    /// Whether an element is present (not whether it is intact).
+    public func contains(_ hash: SHA1Digest) -> Bool {
+        access(path(of: hash), F_OK) == 0
+    }
+
+    /// The size of a stored element.
+    public func size(of hash: SHA1Digest) -> Int64? {
+        Posix.fileSize(path(of: hash))
+    }
+
+    /// Reads a whole element. With `verify`, an element whose bytes do not hash to its name is quarantined and
+    /// reported as `.corruptElement`: it is never returned.
+    public func read(_ hash: SHA1Digest, verify: Bool = true) throws -> [UInt8] {
+        let path = path(of: hash)
+        let fd: Int32
+        do throws(StoreError) {
+            fd = try Posix.open(path, O_RDONLY)
+        } catch {
+            if case .io(_, _, let code) = error, code == ENOENT { throw StoreError.missingElement(hash) }
+            throw error
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw Posix.failure("stat", path) }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        try bytes.withUnsafeMutableBytes { buffer in
+            try Posix.readExactly(fd, into: buffer, at: 0, path: path)
+        }
+        if verify && SHA1Digest.of(bytes) != hash {
+            try quarantine(hash)
+            throw StoreError.corruptElement(hash)
+        }
+        return bytes
+    }
+
+    /// Moves an element out of the store into `quarantine/` so it is never served again.
+    public func quarantine(_ hash: SHA1Digest) throws(StoreError) {
+        try Posix.rename(path(of: hash), quarantineDirectory + "/" + hash.hex)
+    }
+
+    /// Deletes an element; a missing one is not an error.
+    public func remove(_ hash: SHA1Digest) throws(StoreError) {
+        if unlink(path(of: hash)) != 0 && errno != ENOENT { throw Posix.failure("remove", path(of: hash)) }
+    }
+
+    /// Every element name in the store, in no particular order. Files whose names are not hashes are skipped.
+    public func allElements() -> [SHA1Digest] {
+        var hashes: [SHA1Digest] = []
+        for prefix in Posix.directoryNames(root) where prefix.utf8.count == 2 {
+            for rest in Posix.directoryNames(root + "/" + prefix) {
+                if let hash = SHA1Digest(hex: prefix + rest) { hashes.append(hash) }
+            }
+        }
+        return hashes
+    }
+
+    /// How many bytes are free on the filesystem holding the store.
+    public func freeBytes() -> Int64? {
+        var info = statvfs()
+        guard statvfs(root, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
+    }
+}

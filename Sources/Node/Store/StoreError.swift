@@ -1,0 +1,35 @@
+import ZenFS
+
+/// Failures of the element store and the catalog, each with a message that says what to do.
+public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    case diskFull(path: String)
+    case quotaExceeded(needed: Int64, available: Int64, quota: Int64)
+    case missingElement(SHA1Digest)
+    case corruptElement(SHA1Digest)
+    case io(operation: String, path: String, errno: Int32)
+    case catalog(String)
+    case busy(path: String)
+
+    public var description: String {
+        switch self {
+        case .diskFull(let path):
+            "the disk holding \(path) is full; free space or move the data directory, then try again (nothing was stored)"
+        case .quotaExceeded(let needed, let available, let quota):
+            "storing \(ByteCount.format(needed)) would exceed the quota of \(ByteCount.format(quota)) "
+                + "(\(ByteCount.format(available)) free); raise it with 'zenfs quota set', or remove content and run 'zenfs gc'"
+        case .missingElement(let hash):
+            "element \(hash.hex) is not in the store; 'zenfs verify' reports what is missing"
+        case .corruptElement(let hash):
+            "element \(hash.hex) does not match its hash and was quarantined; re-add or re-import its content"
+        case .io(let operation, let path, let code):
+            "\(operation) \(path): \(String(cString: strerror(code)))"
+        case .catalog(let message): "catalog: \(message)"
+        case .busy(let path):
+            "another zenfs command holds \(path); wait for it to finish"
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,100 @@
+import Glibc
+
+/// Thin, retrying wrappers over the POSIX calls the stores use; each failure becomes a `StoreError`.
+enum Posix {
+    /// Opens `path`, retrying on EINTR.
+    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws(StoreError) -> Int32 {
+        while true {
+            let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
+            if fd >= 0 { return fd }
+            if errno != EINTR { throw failure("open", path) }
+        }
+    }
+
+    /// Writes all of `buffer` at `offset`.
+    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int64, path: String)
+        throws(StoreError)
+    {
+        var done = 0
+        while done < buffer.count {
+            let written = pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw failure("write", path)
+            }
+            done += written
+        }
+    }
+
+    /// Reads exactly `buffer.count` bytes at `offset`; a short file is reported as `.io` with `EIO`.
+    static func readExactly(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String)
+        throws(StoreError)
+    {
+        var done = 0
+        while done < buffer.count {
+            let count = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw failure("read", path)
+            }
+            if count == 0 { throw StoreError.io(operation: "read (file shorter than expected)", path: path, errno: EIO) }
+            done += count
+        }
+    }
+
+    /// The size of the file at `path`, or nil when it does not exist.
+    static func fileSize(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_size)
+    }
+
+    /// Creates a directory unless it exists.
+    static func makeDirectory(_ path: String, mode: mode_t = 0o755) throws(StoreError) {
+        if mkdir(path, mode) != 0 && errno != EEXIST { throw failure("create directory", path) }
+    }
+
+    /// Creates a directory and its missing parents.
+    static func makeDirectories(_ path: String) throws(StoreError) {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            try makeDirectory(prefix)
+        }
+    }
+
+    /// Flushes every dirty page of the filesystem holding `fd` (one journal commit for a whole batch).
+    static func syncFileSystem(_ fd: Int32, path: String) throws(StoreError) {
+        if linuxSyncfs(fd) != 0 { throw failure("sync", path) }
+    }
+
+    /// Renames atomically.
+    static func rename(_ from: String, _ to: String) throws(StoreError) {
+        if Glibc.rename(from, to) != 0 { throw failure("rename", from) }
+    }
+
+    /// The names in a directory, without `.` and `..`; empty when it cannot be read.
+    static func directoryNames(_ path: String) -> [String] {
+        guard let directory = opendir(path) else { return [] }
+        defer { closedir(directory) }
+        var names: [String] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(cString: raw.baseAddress!.assumingMemoryBound(to: CChar.self))
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// The error for the last failed call; ENOSPC and EDQUOT become `.diskFull`.
+    static func failure(_ operation: String, _ path: String) -> StoreError {
+        let code = errno
+        if code == ENOSPC || code == EDQUOT { return .diskFull(path: path) }
+        return .io(operation: operation, path: path, errno: code)
+    }
+}
+
+/// `syncfs(2)`, a Linux call the Glibc module does not export.
+@_silgen_name("syncfs")
+private func linuxSyncfs(_ fd: Int32) -> Int32

@@ -1,0 +1,44 @@
+import ZenFS
+import Glibc
+
+/// Feeds one input to the bencode decoder and the metainfo parser. Any input may be rejected; none may crash,
+/// hang, or decode to a value that does not re-encode to the same bytes.
+func fuzzOne(_ bytes: [UInt8]) {
+    if let value = try? BencodeDecoder().decode(bytes) {
+        precondition(BencodeEncoder.encode(value) == bytes, "a strictly decoded value must re-encode byte for byte")
+    }
+    if let metainfo = try? Metainfo(parsing: bytes) {
+        let reparsed = try? Metainfo(parsing: metainfo.encoded())
+        precondition(reparsed?.infoHash == metainfo.infoHash, "re-encoding a metainfo must keep its info-hash")
+    }
+}
+
+#if FUZZING
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+) -> Int32
+
+var argc = CommandLine.argc
+var argv = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
+    fuzzOne(size == 0 ? [] : Array(UnsafeBufferPointer(start: data, count: size)))
+    return 0
+})
+#else
+// Without libFuzzer: replay the files named on the command line (a corpus), one input each.
+for path in CommandLine.arguments.dropFirst() {
+    guard let file = fopen(path, "rb") else { continue }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = fread(&chunk, 1, chunk.count, file)
+        if count <= 0 { break }
+        bytes += chunk[0..<count]
+    }
+    fclose(file)
+    fuzzOne(bytes)
+}
+print("replayed \(CommandLine.arguments.count - 1) inputs")
+#endif

@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct ZenFSCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "zenfs")
+}
