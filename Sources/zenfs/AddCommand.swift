@@ -1,0 +1,45 @@
+import ArgumentParser
+import Node
+
+/// `zenfs add PATH`: store a local file or folder and print its info-hash.
+struct AddCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Add a local file or folder: hash its parts on all cores, store them, and print the info-hash.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var metadata: MetadataOptions
+
+    @Argument(help: "The file or folder to add.")
+    var path: String
+
+    @Option(name: .customLong("as"), help: "Where it goes in the ZenFS namespace (default: /<name>).")
+    var destination: String?
+
+    @Option(name: .customLong("piece-length"), help: "Part size in bytes, a power of two ≥ 16384 (default: 262144, larger for huge files).")
+    var pieceLength: Int?
+
+    func validate() throws {
+        if let pieceLength, !ZenFSPieceLength.isValid(pieceLength) {
+            throw ValidationError("--piece-length must be a power of two from 16384 to 134217728")
+        }
+    }
+
+    func run() throws {
+        var options = AddOptions()
+        options.tags = metadata.tags
+        options.fields = metadata.fields
+        options.destination = destination
+        options.pieceLength = pieceLength
+        let bar = ProgressBar(label: "adding")
+        defer { bar.finish() }
+        let result = try global.service().add(path, options: options, progress: bar.track)
+        bar.finish()
+        if global.json { return try Output.json(AddedJSON(result)) }
+        for skipped in result.skipped { Output.note("skipped (not a regular file or folder): \(skipped)") }
+        print(result.infoHash.hex)
+        Output.note(
+            "added \(result.path): \(Output.size(result.totalLength)) in \(result.fileCount) file(s), "
+                + "\(result.pieceCount) parts, \(Output.size(result.storedBytes)) newly stored")
+    }
+}
