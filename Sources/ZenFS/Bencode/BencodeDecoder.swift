@@ -98,8 +98,8 @@ extension BencodeDecoder {
         }
 
         mutating func integer() throws(BencodeError) -> Int64 {
-            offset += 1  // "i"
             let start = offset
+            offset += 1  // "i"
             let negative = try peek() == UInt8(ascii: "-")
             if negative { offset += 1 }
             let digitsStart = offset
