@@ -53,9 +53,11 @@ let package = Package(
 
         .testTarget(name: "ChainTests", dependencies: ["Chain"]),
         .testTarget(name: "ZenFSTests", dependencies: ["ZenFS"], resources: [.copy("Corpus")]),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "ZenFS", "CTorrent"]),
+        // Helpers shared by the test targets (temporary folders, seeded data); not shipped.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "NodeTests", dependencies: ["Node", "ZenFS", "CTorrent", "TestSupport"]),
         .testTarget(name: "ZenFSMountTests", dependencies: ["ZenFSMount", "Node"]),
-        .testTarget(name: "CLITests", dependencies: ["zenfs", "ZenFS"]),
+        .testTarget(name: "CLITests", dependencies: ["zenfs", "ZenFS", "TestSupport"]),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -1,0 +1,47 @@
+import Foundation
+import Node
+import Testing
+import TestSupport
+import ZenFS
+
+struct ElementStoreTests {
+    /// An element is stored under `ab/cdef…` of its SHA1 and reads back identical.
+    @Test func storesUnderItsHash() throws {
+        let directory = TemporaryDirectory()
+        let store = try ElementStore(directory: directory.path + "/elements")
+        let bytes = Array("a part".utf8)
+        let hash = try store.store(bytes)
+        #expect(hash == SHA1Digest.of(bytes))
+        #expect(store.path(of: hash) == directory.path + "/elements/" + hash.hex.prefix(2) + "/" + hash.hex.dropFirst(2))
+        #expect(try store.read(hash) == bytes)
+    }
+
+    /// An element whose bytes no longer match its name is never returned: it is quarantined.
+    @Test func quarantinesCorruptElements() throws {
+        let directory = TemporaryDirectory()
+        let store = try ElementStore(directory: directory.path + "/elements")
+        let hash = try store.store(Array("original".utf8))
+        chmod(store.path(of: hash), 0o644)
+        FileManager.default.createFile(atPath: store.path(of: hash), contents: Data("tampered".utf8))
+        #expect(throws: StoreError.corruptElement(hash)) { try store.read(hash) }
+        #expect(!store.contains(hash))
+        #expect(FileManager.default.fileExists(atPath: directory.path + "/elements/.quarantine/" + hash.hex))
+        #expect(throws: StoreError.missingElement(hash)) { try store.read(hash) }
+    }
+
+    /// A staged element is invisible until committed, and discarding it leaves nothing behind.
+    @Test func stagedElementsAreInvisibleUntilCommitted() throws {
+        let directory = TemporaryDirectory()
+        let store = try ElementStore(directory: directory.path + "/elements")
+        let bytes = Array("staged".utf8)
+        let hash = SHA1Digest.of(bytes)
+        let staged = try #require(try bytes.withUnsafeBytes { try store.stage($0, as: hash) })
+        #expect(!store.contains(hash))
+        store.discard([staged])
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/elements/.staging").isEmpty)
+        let again = try #require(try bytes.withUnsafeBytes { try store.stage($0, as: hash) })
+        try store.commit([again])
+        #expect(store.contains(hash))
+        #expect(store.allElements() == [hash])
+    }
+}
