@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NodeTests", dependencies: ["Node", "ZenFS", "CTorrent", "TestSupport"]),
         .testTarget(name: "ZenFSMountTests", dependencies: ["ZenFSMount", "Node"]),
-        .testTarget(name: "CLITests", dependencies: ["zenfs", "ZenFS", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["zenfs", "ZenFS", "TestSupport"], exclude: ["Scripts"]),
     ],
     cxxLanguageStandard: .cxx17
 )

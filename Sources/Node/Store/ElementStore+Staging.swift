@@ -25,6 +25,7 @@ extension ElementStore {
             throw error
         }
         fchmod(fd, 0o444)
+        Posix.startWriteback(fd)
         return StagedElement(hash: hash, size: Int64(bytes.count), temporaryPath: temporaryPath)
     }
 

@@ -68,6 +68,12 @@ enum Posix {
         if linuxSyncfs(fd) != 0 { throw failure("sync", path) }
     }
 
+    /// Asks the kernel to start writing a file's dirty pages now, without waiting, so that the disk works while
+    /// the caller goes on hashing and the batch's final sync has little left to do.
+    static func startWriteback(_ fd: Int32) {
+        _ = linuxSyncFileRange(fd, 0, 0, 2 /* SYNC_FILE_RANGE_WRITE */)
+    }
+
     /// Renames atomically.
     static func rename(_ from: String, _ to: String) throws(StoreError) {
         if Glibc.rename(from, to) != 0 { throw failure("rename", from) }
@@ -98,3 +104,7 @@ enum Posix {
 /// `syncfs(2)`, a Linux call the Glibc module does not export.
 @_silgen_name("syncfs")
 private func linuxSyncfs(_ fd: Int32) -> Int32
+
+/// `sync_file_range(2)`, a Linux call the Glibc module does not export.
+@_silgen_name("sync_file_range")
+private func linuxSyncFileRange(_ fd: Int32, _ offset: Int64, _ count: Int64, _ flags: UInt32) -> Int32
