@@ -16,7 +16,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             "the disk holding \(path) is full; free space or move the data directory, then try again (nothing was stored)"
         case .quotaExceeded(let needed, let available, let quota):
             "storing \(ByteCount.format(needed)) would exceed the quota of \(ByteCount.format(quota)) "
-                + "(\(ByteCount.format(available)) free); raise it with 'zenfs quota set', or remove content and run 'zenfs gc'"
+                + "(\(ByteCount.format(available)) free); raise it with 'zenfs quota --set SIZE', or remove content and run 'zenfs gc'"
         case .missingElement(let hash):
             "element \(hash.hex) is not in the store; 'zenfs verify' reports what is missing"
         case .corruptElement(let hash):
