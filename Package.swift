@@ -46,7 +46,9 @@ let package = Package(
         .target(name: "ZenFSMount", dependencies: ["Node", "CFuse3"]),
         .executableTarget(
             name: "zenfs",
-            dependencies: ["Node", "ZenFSMount", "ZenFS", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "Node", "ZenFSMount", "ZenFS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // libFuzzer entry point for the bencode and metainfo parsers (see scripts/fuzz).
         .executableTarget(name: "ZenFSFuzz", dependencies: ["ZenFS"]),

@@ -1,5 +1,5 @@
-import ZenFS
 import Glibc
+import ZenFS
 
 /// Feeds one input to the bencode decoder and the metainfo parser. Any input may be rejected; none may crash,
 /// hang, or decode to a value that does not re-encode to the same bytes.
@@ -21,28 +21,29 @@ public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> In
 }
 
 #if FUZZING
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<Int32>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
-) -> Int32
+    @_silgen_name("LLVMFuzzerRunDriver")
+    func LLVMFuzzerRunDriver(
+        _ argc: UnsafeMutablePointer<Int32>,
+        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> Int32
+    ) -> Int32
 
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzerTestOneInput))
+    var argc = CommandLine.argc
+    var argv = CommandLine.unsafeArgv
+    exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzerTestOneInput))
 #else
-// Without libFuzzer: replay the files named on the command line (a corpus), one input each.
-for path in CommandLine.arguments.dropFirst() {
-    guard let file = fopen(path, "rb") else { continue }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let count = fread(&chunk, 1, chunk.count, file)
-        if count <= 0 { break }
-        bytes += chunk[0..<count]
+    // Without libFuzzer: replay the files named on the command line (a corpus), one input each.
+    for path in CommandLine.arguments.dropFirst() {
+        guard let file = fopen(path, "rb") else { continue }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = fread(&chunk, 1, chunk.count, file)
+            if count <= 0 { break }
+            bytes += chunk[0..<count]
+        }
+        fclose(file)
+        fuzzOne(bytes)
     }
-    fclose(file)
-    fuzzOne(bytes)
-}
-print("replayed \(CommandLine.arguments.count - 1) inputs")
+    print("replayed \(CommandLine.arguments.count - 1) inputs")
 #endif

@@ -5,7 +5,8 @@ import Node
 struct AddCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
-        abstract: "Add a local file or folder: hash its parts on all cores, store them, and print the info-hash.")
+        abstract: "Add a local file or folder: hash its parts on all cores, store them, and print the info-hash."
+    )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var metadata: MetadataOptions
@@ -16,7 +17,10 @@ struct AddCommand: ParsableCommand {
     @Option(name: .customLong("as"), help: "Where it goes in the ZenFS namespace (default: /<name>).")
     var destination: String?
 
-    @Option(name: .customLong("piece-length"), help: "Part size in bytes, a power of two ≥ 16384 (default: 262144, larger for huge files).")
+    @Option(
+        name: .customLong("piece-length"),
+        help: "Part size in bytes, a power of two ≥ 16384 (default: 262144, larger for huge files)."
+    )
     var pieceLength: Int?
 
     func validate() throws {
@@ -40,6 +44,7 @@ struct AddCommand: ParsableCommand {
         print(result.infoHash.hex)
         Output.note(
             "added \(result.path): \(Output.size(result.totalLength)) in \(result.fileCount) file(s), "
-                + "\(result.pieceCount) parts, \(Output.size(result.storedBytes)) newly stored")
+                + "\(result.pieceCount) parts, \(Output.size(result.storedBytes)) newly stored"
+        )
     }
 }

@@ -4,7 +4,9 @@ import Node
 /// `zenfs gc`: delete elements nothing references.
 struct CollectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "gc", abstract: "Delete elements that no content references any more.")
+        commandName: "gc",
+        abstract: "Delete elements that no content references any more."
+    )
 
     @OptionGroup var global: GlobalOptions
 

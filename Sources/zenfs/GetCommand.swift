@@ -5,7 +5,9 @@ import Node
 /// `zenfs get INFOHASH|NAME --to DIR`: reassemble content, verifying every part.
 struct GetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "get", abstract: "Write content back to a local folder, verifying every part.")
+        commandName: "get",
+        abstract: "Write content back to a local folder, verifying every part."
+    )
 
     @OptionGroup var global: GlobalOptions
 

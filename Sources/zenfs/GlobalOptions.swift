@@ -25,10 +25,12 @@ struct MetadataOptions: ParsableArguments {
     var fieldPairs: [String] = []
 
     var fields: [String: String] {
-        Dictionary(fieldPairs.map { pair in
-            let parts = pair.split(separator: "=", maxSplits: 1)
-            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-        }) { $1 }
+        Dictionary(
+            fieldPairs.map { pair in
+                let parts = pair.split(separator: "=", maxSplits: 1)
+                return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+            }
+        ) { $1 }
     }
 
     func validate() throws {

@@ -5,7 +5,8 @@ import Node
 struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
-        abstract: "Adopt local data that matches a .torrent made elsewhere; every piece is checked first.")
+        abstract: "Adopt local data that matches a .torrent made elsewhere; every piece is checked first."
+    )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var metadata: MetadataOptions
@@ -23,11 +24,18 @@ struct ImportCommand: ParsableCommand {
         let bar = ProgressBar(label: "checking")
         defer { bar.finish() }
         let result = try global.service().importTorrent(
-            torrent, dataPath: dataPath, tags: metadata.tags, fields: metadata.fields, destination: destination,
-            progress: bar.track)
+            torrent,
+            dataPath: dataPath,
+            tags: metadata.tags,
+            fields: metadata.fields,
+            destination: destination,
+            progress: bar.track
+        )
         bar.finish()
         if global.json { return try Output.json(AddedJSON(result)) }
         print(result.infoHash.hex)
-        Output.note("imported \(result.path): \(Output.size(result.totalLength)), every one of \(result.pieceCount) pieces matches")
+        Output.note(
+            "imported \(result.path): \(Output.size(result.totalLength)), every one of \(result.pieceCount) pieces matches"
+        )
     }
 }

@@ -36,7 +36,9 @@ struct ListCommand: ParsableCommand {
         for row in rows {
             let kind = row.kind == "directory" ? "d" : row.kind == "file" ? "-" : "l"
             let size = row.kind == "directory" ? "" : Output.size(row.size)
-            print("\(kind) \(size.padding(toLength: 11, withPad: " ", startingAt: 0)) \(row.infoHash ?? String(repeating: " ", count: 40)) \(row.path)")
+            print(
+                "\(kind) \(size.padding(toLength: 11, withPad: " ", startingAt: 0)) \(row.infoHash ?? String(repeating: " ", count: 40)) \(row.path)"
+            )
         }
     }
 
@@ -44,16 +46,19 @@ struct ListCommand: ParsableCommand {
         for child in try catalog.children(of: id) {
             let childPath = prefix + "/" + child.name
             rows.append(Self.row(child, path: childPath))
-            if recursive && child.kind == .directory { try collect(child.id, prefix: childPath, catalog: catalog, into: &rows) }
+            if recursive && child.kind == .directory {
+                try collect(child.id, prefix: childPath, catalog: catalog, into: &rows)
+            }
         }
     }
 
     static func row(_ entry: NamespaceEntry, path: String) -> Row {
-        let kind = switch entry.kind {
-        case .directory: "directory"
-        case .file: "file"
-        case .symbolicLink: "symlink"
-        }
+        let kind =
+            switch entry.kind {
+            case .directory: "directory"
+            case .file: "file"
+            case .symbolicLink: "symlink"
+            }
         return Row(path: path, kind: kind, size: entry.size, modified: entry.modified, infoHash: entry.infoHash?.hex)
     }
 }

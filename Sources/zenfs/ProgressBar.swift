@@ -48,8 +48,15 @@ final class ProgressBar: @unchecked Sendable {
         let remaining = rate > 0 ? Double(total - done) / rate : 0
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         let line = String(
-            format: "\r%@ [%@] %3.0f%% %@/%@ %.1f MB/s ETA %ds ", label, bar, fraction * 100,
-            ByteCount.format(done), ByteCount.format(counter.total), rate / 1_000_000, Int(remaining))
+            format: "\r%@ [%@] %3.0f%% %@/%@ %.1f MB/s ETA %ds ",
+            label,
+            bar,
+            fraction * 100,
+            ByteCount.format(done),
+            ByteCount.format(counter.total),
+            rate / 1_000_000,
+            Int(remaining)
+        )
         lock.withLock {
             guard !finished else { return }
             drew = true

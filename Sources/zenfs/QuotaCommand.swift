@@ -4,7 +4,9 @@ import Node
 /// `zenfs quota [--set SIZE | --clear]`: show or change how much the element store may hold.
 struct QuotaCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "quota", abstract: "Show or set the most the element store may hold (e.g. --set 10G).")
+        commandName: "quota",
+        abstract: "Show or set the most the element store may hold (e.g. --set 10G)."
+    )
 
     @OptionGroup var global: GlobalOptions
 
@@ -15,7 +17,9 @@ struct QuotaCommand: ParsableCommand {
     var clear = false
 
     func validate() throws {
-        if let set, ByteCount.parse(set) == nil { throw ValidationError("--set takes a size such as 500M or 10G, got '\(set)'") }
+        if let set, ByteCount.parse(set) == nil {
+            throw ValidationError("--set takes a size such as 500M or 10G, got '\(set)'")
+        }
         if set != nil && clear { throw ValidationError("use --set or --clear, not both") }
     }
 

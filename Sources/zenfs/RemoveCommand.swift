@@ -4,7 +4,9 @@ import Node
 /// `zenfs rm PATH`: remove a file or folder from the namespace.
 struct RemoveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "rm", abstract: "Remove a file or folder from ZenFS; 'zenfs gc' then frees parts nothing else uses.")
+        commandName: "rm",
+        abstract: "Remove a file or folder from ZenFS; 'zenfs gc' then frees parts nothing else uses."
+    )
 
     @OptionGroup var global: GlobalOptions
 

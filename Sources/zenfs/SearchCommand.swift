@@ -4,7 +4,9 @@ import Node
 /// `zenfs search --tag T --field k=v`: find local metainfos by their searchable tags and fields.
 struct SearchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "search", abstract: "Find content on this node by tags and fields (all must match).")
+        commandName: "search",
+        abstract: "Find content on this node by tags and fields (all must match)."
+    )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var metadata: MetadataOptions

@@ -5,7 +5,9 @@ import ZenFS
 /// `zenfs show INFOHASH|NAME`: files, sizes, parts and tags of one metainfo.
 struct ShowCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "show", abstract: "Show a metainfo: its files, sizes, parts, tags and fields.")
+        commandName: "show",
+        abstract: "Show a metainfo: its files, sizes, parts, tags and fields."
+    )
 
     @OptionGroup var global: GlobalOptions
 
@@ -34,11 +36,18 @@ struct ShowCommand: ParsableCommand {
         let metainfo = try ContentLookup.metainfo(reference, in: try global.service())
         let info = metainfo.info
         let shown = Shown(
-            infoHash: metainfo.infoHash.hex, name: info.name, size: info.dataFiles.reduce(0) { $0 + $1.length },
-            pieceLength: info.pieceLength, pieceCount: info.pieces.count,
+            infoHash: metainfo.infoHash.hex,
+            name: info.name,
+            size: info.dataFiles.reduce(0) { $0 + $1.length },
+            pieceLength: info.pieceLength,
+            pieceCount: info.pieces.count,
             files: info.dataFiles.map { .init(path: $0.joinedPath, size: $0.length, offset: $0.offset) },
-            padFiles: info.files.count - info.dataFiles.count, tags: metainfo.tags.sorted(), fields: metainfo.fields,
-            magnet: metainfo.magnetLink(), parts: parts ? info.pieces.map(\.hex) : nil)
+            padFiles: info.files.count - info.dataFiles.count,
+            tags: metainfo.tags.sorted(),
+            fields: metainfo.fields,
+            magnet: metainfo.magnetLink(),
+            parts: parts ? info.pieces.map(\.hex) : nil
+        )
         if global.json { return try Output.json(shown) }
         print("info-hash:    \(shown.infoHash)")
         print("name:         \(shown.name)")
@@ -48,7 +57,9 @@ struct ShowCommand: ParsableCommand {
         for (key, value) in shown.fields.sorted(by: { $0.key < $1.key }) { print("field:        \(key) = \(value)") }
         print("magnet:       \(shown.magnet)")
         print("files:")
-        for file in shown.files { print("  \(Output.size(file.size).padding(toLength: 11, withPad: " ", startingAt: 0)) \(file.path)") }
+        for file in shown.files {
+            print("  \(Output.size(file.size).padding(toLength: 11, withPad: " ", startingAt: 0)) \(file.path)")
+        }
         if let hashes = shown.parts {
             print("part hashes:")
             for (index, hash) in hashes.enumerated() { print("  \(index) \(hash)") }

@@ -7,7 +7,9 @@ import ZenFS
 /// `zenfs torrent INFOHASH [--announce URL] > x.torrent`: export a metainfo as a .torrent, or its magnet link.
 struct TorrentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "torrent", abstract: "Write a .torrent for content (to standard output or --output), or print its magnet link.")
+        commandName: "torrent",
+        abstract: "Write a .torrent for content (to standard output or --output), or print its magnet link."
+    )
 
     @OptionGroup var global: GlobalOptions
 

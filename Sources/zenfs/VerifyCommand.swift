@@ -5,7 +5,9 @@ import Node
 struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
-        abstract: "Re-hash every element, quarantine corrupt ones, and check the catalog. Exits 1 when anything is wrong.")
+        abstract:
+            "Re-hash every element, quarantine corrupt ones, and check the catalog. Exits 1 when anything is wrong."
+    )
 
     @OptionGroup var global: GlobalOptions
 
@@ -25,9 +27,14 @@ struct VerifyCommand: ParsableCommand {
         let report = try global.service().verify(progress: bar.track)
         bar.finish()
         let shown = Report(
-            healthy: report.isHealthy, checkedElements: report.checkedElements, checkedBytes: report.checkedBytes,
-            quarantined: report.quarantined.map(\.hex), missing: report.missing.map(\.hex),
-            unreferenced: report.unreferenced, catalogProblems: report.catalogProblems)
+            healthy: report.isHealthy,
+            checkedElements: report.checkedElements,
+            checkedBytes: report.checkedBytes,
+            quarantined: report.quarantined.map(\.hex),
+            missing: report.missing.map(\.hex),
+            unreferenced: report.unreferenced,
+            catalogProblems: report.catalogProblems
+        )
         if global.json {
             try Output.json(shown)
         } else {

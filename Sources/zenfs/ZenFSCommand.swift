@@ -10,5 +10,6 @@ struct ZenFSCommand: ParsableCommand {
             AddCommand.self, GetCommand.self, ListCommand.self, ShowCommand.self, TorrentCommand.self,
             ImportCommand.self, SearchCommand.self, RemoveCommand.self, VerifyCommand.self, CollectCommand.self,
             QuotaCommand.self,
-        ])
+        ]
+    )
 }

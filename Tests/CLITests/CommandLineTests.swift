@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import ZenFS
 
 struct CommandLineTests {
@@ -28,7 +28,9 @@ struct CommandLineTests {
         #expect(rows?.first?["path"] as? String == "/clip.bin")
         #expect(rows?.first?["infoHash"] as? String == infoHash)
 
-        let shown = try JSONSerialization.jsonObject(with: try zenfs.zenfs(["show", infoHash, "--json"]).output) as? [String: Any]
+        let shown =
+            try JSONSerialization.jsonObject(with: try zenfs.zenfs(["show", infoHash, "--json"]).output)
+            as? [String: Any]
         #expect(shown?["pieceCount"] as? Int == 3)
         #expect(shown?["tags"] as? [String] == ["video"])
         #expect(shown?["fields"] as? [String: String] == ["lang": "en"])

@@ -16,7 +16,8 @@ struct CommandRunner {
     }()
 
     /// The scripts this test target ships (run from the source tree).
-    static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts").path
+    static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Scripts")
+        .path
 
     let dataDirectory: String
 
@@ -39,9 +40,12 @@ struct CommandRunner {
 
     /// Runs a program (a path, or a name looked up on PATH) and waits for it; output goes through temporary
     /// files so no pipe can fill up.
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                    directory: String? = nil) throws -> Result
-    {
+    static func run(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String] = [:],
+        directory: String? = nil
+    ) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable.hasPrefix("/") ? executable : "/usr/bin/env")
         process.arguments = executable.hasPrefix("/") ? arguments : [executable] + arguments
@@ -60,7 +64,9 @@ struct CommandRunner {
         try process.run()
         process.waitUntilExit()
         return Result(
-            status: process.terminationStatus, output: FileManager.default.contents(atPath: base + ".out") ?? Data(),
-            error: String(decoding: FileManager.default.contents(atPath: base + ".err") ?? Data(), as: UTF8.self))
+            status: process.terminationStatus,
+            output: FileManager.default.contents(atPath: base + ".out") ?? Data(),
+            error: String(decoding: FileManager.default.contents(atPath: base + ".err") ?? Data(), as: UTF8.self)
+        )
     }
 }

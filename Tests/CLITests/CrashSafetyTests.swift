@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
-import Testing
 import TestSupport
+import Testing
 
 struct CrashSafetyTests {
     /// `kill -9` in the middle of `zenfs add`, then `zenfs verify`: no element under a wrong name, the catalog
@@ -28,7 +28,10 @@ struct CrashSafetyTests {
         #expect(added.status == 0, "\(added.error)")
         let got = try zenfs.zenfs(["get", "big.bin", "--to", directory.path + "/out"])
         #expect(got.status == 0, "\(got.error)")
-        #expect(FileManager.default.contents(atPath: directory.path + "/out/big.bin") == FileManager.default.contents(atPath: source))
+        #expect(
+            FileManager.default.contents(atPath: directory.path + "/out/big.bin")
+                == FileManager.default.contents(atPath: source)
+        )
         #expect(try zenfs.zenfs(["gc"]).status == 0)
         #expect(try zenfs.zenfs(["verify"]).status == 0)
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import ZenFS
 
 /// ZenFS against the reference BitTorrent tools from Debian: mktorrent, transmission and libtorrent.
@@ -22,13 +22,17 @@ struct InteroperabilityTests {
             let added = try zenfs.zenfs(["add", directory.path + "/src/" + name])
             #expect(added.status == 0, "\(added.error)")
             let torrent = directory.path + "/\(name).torrent"
-            let exported = try zenfs.zenfs(["torrent", name, "--announce", "http://127.0.0.1:6969/announce", "-o", torrent])
+            let exported = try zenfs.zenfs([
+                "torrent", name, "--announce", "http://127.0.0.1:6969/announce", "-o", torrent,
+            ])
             #expect(exported.status == 0, "\(exported.error)")
             let shown = try CommandRunner.run("transmission-show", [torrent])
             #expect(shown.status == 0)
             #expect(shown.text.contains(added.text.trimmingCharacters(in: .whitespacesAndNewlines)))
             let checked = try CommandRunner.run(
-                "/usr/bin/python3", [CommandRunner.scripts + "/libtorrent_check.py", torrent, directory.path + "/src"])
+                "/usr/bin/python3",
+                [CommandRunner.scripts + "/libtorrent_check.py", torrent, directory.path + "/src"]
+            )
             #expect(checked.status == 0, "\(checked.text) \(checked.error)")
         }
     }
@@ -41,8 +45,10 @@ struct InteroperabilityTests {
         let added = try zenfs.zenfs(["add", source])
         let made = try CommandRunner.run("mktorrent", ["-l", "18", "-o", directory.path + "/mk.torrent", source])
         #expect(made.status == 0, "\(made.error)")
-        #expect(try Self.infoHash(ofTorrent: directory.path + "/mk.torrent").hex
-            == added.text.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(
+            try Self.infoHash(ofTorrent: directory.path + "/mk.torrent").hex
+                == added.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        )
     }
 
     /// Torrents from mktorrent, transmission-create and libtorrent (single and multi-file, odd names) import
@@ -82,7 +88,10 @@ struct InteroperabilityTests {
             #expect(got.status == 0, "\(got.error)")
             let name = (item.data as NSString).lastPathComponent
             if item.data == single {
-                #expect(FileManager.default.contents(atPath: out + "/" + name) == FileManager.default.contents(atPath: single))
+                #expect(
+                    FileManager.default.contents(atPath: out + "/" + name)
+                        == FileManager.default.contents(atPath: single)
+                )
             } else {
                 #expect(tree(out + "/" + name) == tree(folder))
             }

@@ -1,8 +1,8 @@
 import Foundation
 import Glibc
 import Node
-import Testing
 import TestSupport
+import Testing
 
 struct DiskFullTests {
     /// On a nearly full disk (a small tmpfs), adding fails with a disk-full error that says what to do, and
@@ -12,7 +12,10 @@ struct DiskFullTests {
         let directory = TemporaryDirectory()
         let mountPoint = directory.path + "/small"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        #expect(mount("tmpfs", mountPoint, "tmpfs", 0, "size=48m") == 0, "mount tmpfs: \(String(cString: strerror(errno)))")
+        #expect(
+            mount("tmpfs", mountPoint, "tmpfs", 0, "size=48m") == 0,
+            "mount tmpfs: \(String(cString: strerror(errno)))"
+        )
         defer { umount2(mountPoint, Int32(MNT_DETACH)) }
         let service = FileSystemService(data: try DataDirectory(path: mountPoint + "/data"))
         let big = directory.randomFile("src/big.bin", count: 40 << 20)

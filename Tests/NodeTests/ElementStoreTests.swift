@@ -1,7 +1,7 @@
 import Foundation
 import Node
-import Testing
 import TestSupport
+import Testing
 import ZenFS
 
 struct ElementStoreTests {
@@ -12,7 +12,9 @@ struct ElementStoreTests {
         let bytes = Array("a part".utf8)
         let hash = try store.store(bytes)
         #expect(hash == SHA1Digest.of(bytes))
-        #expect(store.path(of: hash) == directory.path + "/elements/" + hash.hex.prefix(2) + "/" + hash.hex.dropFirst(2))
+        #expect(
+            store.path(of: hash) == directory.path + "/elements/" + hash.hex.prefix(2) + "/" + hash.hex.dropFirst(2)
+        )
         #expect(try store.read(hash) == bytes)
     }
 

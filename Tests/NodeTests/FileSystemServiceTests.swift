@@ -1,7 +1,7 @@
 import Foundation
 import Node
-import Testing
 import TestSupport
+import Testing
 import ZenFS
 
 struct FileSystemServiceTests {
@@ -26,7 +26,12 @@ struct FileSystemServiceTests {
         directory.randomFile("src/album/deep/er/b.bin", count: 256 << 10, seed: 2)
         directory.randomFile("src/album/deep/c.txt", count: 7, seed: 3)
         directory.randomFile("src/album/empty", count: 0)
-        let added = try service.add(directory.path + "/src/album", options: { var o = AddOptions(); o.tags = ["music"]; return o }())
+        let added = try service.add(
+            directory.path + "/src/album",
+            options: {
+                var o = AddOptions(); o.tags = ["music"]; return o
+            }()
+        )
         #expect(added.fileCount == 4)
         let original = tree(directory.path + "/src/album")
         let byHash = try service.get(added.infoHash.hex, to: directory.path + "/out1")
@@ -128,7 +133,9 @@ struct FileSystemServiceTests {
         #expect(report.quarantined == [part])
         #expect(report.missing == [part])
         #expect(!report.isHealthy)
-        #expect(throws: StoreError.missingElement(part)) { try service.get(added.infoHash.hex, to: directory.path + "/out") }
+        #expect(throws: StoreError.missingElement(part)) {
+            try service.get(added.infoHash.hex, to: directory.path + "/out")
+        }
         #expect(!FileManager.default.fileExists(atPath: directory.path + "/out/f.bin"))
     }
 }

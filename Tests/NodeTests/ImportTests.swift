@@ -1,8 +1,8 @@
 import CTorrent
 import Foundation
 import Node
-import Testing
 import TestSupport
+import Testing
 import ZenFS
 
 struct ImportTests {
@@ -73,7 +73,10 @@ struct ImportTests {
         var summary = CTorrent_MetainfoSummary()
         var message = [CChar](repeating: 0, count: 256)
         let status = CTorrent_summarize(bytes, bytes.count, &summary, &message, message.count)
-        #expect(status == 0, "\(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))")
+        #expect(
+            status == 0,
+            "\(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))"
+        )
         let libtorrentHash = withUnsafeBytes(of: summary.info_hash_v1) { Array($0) }
         #expect(libtorrentHash == metainfo.infoHash.bytes)
         #expect(summary.total_size == metainfo.info.totalLength)

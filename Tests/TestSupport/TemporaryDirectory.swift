@@ -16,7 +16,9 @@ public final class TemporaryDirectory {
     public func randomFile(_ relative: String, count: Int, seed: UInt64 = 1) -> String {
         let full = path + "/" + relative
         try! FileManager.default.createDirectory(
-            atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            atPath: (full as NSString).deletingLastPathComponent,
+            withIntermediateDirectories: true
+        )
         var state = seed &+ UInt64(count)
         var words = [UInt64](repeating: 0, count: (count + 7) / 8)
         for index in words.indices {

@@ -41,7 +41,9 @@ struct BencodeDecoderTests {
     /// Nesting deeper than the limit is refused before it can exhaust the stack.
     @Test func boundsDepth() {
         let deep = String(repeating: "l", count: 100_000) + String(repeating: "e", count: 100_000)
-        #expect(throws: BencodeError(.nestingTooDeep(limit: 64), at: 64)) { try BencodeDecoder().decode(Self.bytes(deep)) }
+        #expect(throws: BencodeError(.nestingTooDeep(limit: 64), at: 64)) {
+            try BencodeDecoder().decode(Self.bytes(deep))
+        }
     }
 
     /// A huge declared string length fails on the length, without allocating it.

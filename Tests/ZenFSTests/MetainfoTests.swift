@@ -42,9 +42,12 @@ struct MetainfoTests {
         for file in files where !file.isPad { #expect(file.offset % Int64(Self.pieceLength) == 0) }
         let total = files.last!.offset + files.last!.length
         let info = try MetainfoInfo(
-            name: "folder", pieceLength: Self.pieceLength,
+            name: "folder",
+            pieceLength: Self.pieceLength,
             pieces: Self.hashes(Int(PieceLength.pieceCount(totalLength: total, pieceLength: Self.pieceLength))),
-            files: files, isMultiFile: true)
+            files: files,
+            isMultiFile: true
+        )
         let reparsed = try Metainfo(parsing: Metainfo(info: info).encoded())
         #expect(reparsed.info.files == files)
         #expect(reparsed.info.dataFiles.map(\.joinedPath) == ["a", "b/c", "d"])
@@ -122,7 +125,9 @@ struct MetainfoTests {
         entries["length"] = nil
         var info = Self.info(entries).dictionaryValue!
         info[Array("length".utf8)] = nil
-        #expect(throws: MetainfoError.conflictingPaths("a/b")) { try Metainfo(parsing: Self.torrent(.dictionary(info))) }
+        #expect(throws: MetainfoError.conflictingPaths("a/b")) {
+            try Metainfo(parsing: Self.torrent(.dictionary(info)))
+        }
     }
 
     /// Unknown keys in `info` (like `private`) survive re-encoding, so the info-hash is kept.
@@ -137,7 +142,8 @@ struct MetainfoTests {
         let metainfo = try Metainfo(parsing: Self.torrent(Self.info(["name": .text("a b&c")])))
         #expect(
             metainfo.magnetLink(trackers: ["http://127.0.0.1:6969/announce"])
-                == "magnet:?xt=urn:btih:\(metainfo.infoHash.hex)&dn=a%20b%26c&tr=http%3A%2F%2F127.0.0.1%3A6969%2Fannounce")
+                == "magnet:?xt=urn:btih:\(metainfo.infoHash.hex)&dn=a%20b%26c&tr=http%3A%2F%2F127.0.0.1%3A6969%2Fannounce"
+        )
     }
 
     /// 256 KiB for ordinary sizes; larger only when the piece list would grow past 65,536 pieces.

@@ -32,7 +32,11 @@ extension FileSystemService {
     /// Adds a local file or folder: hashes its parts on every core, stores each durably, builds and stores the
     /// metainfo (BEP 47 pad files align every file of a folder on a part boundary), indexes it and places it
     /// in the namespace. Re-adding the same content is harmless.
-    public func add(_ localPath: String, options: AddOptions = AddOptions(), progress: ((ProgressCounter) -> Void)? = nil)
+    public func add(
+        _ localPath: String,
+        options: AddOptions = AddOptions(),
+        progress: ((ProgressCounter) -> Void)? = nil
+    )
         throws -> AddResult
     {
         let scan = try SourceScanner().scan(localPath)
@@ -50,24 +54,39 @@ extension FileSystemService {
         let source = PieceSource(segments: segments, pieceLength: pieceLength)
         return try ingest(source, progress: progress) { pieces in
             let info = try MetainfoInfo(
-                name: scan.name, pieceLength: pieceLength, pieces: pieces, files: files, isMultiFile: scan.isFolder)
+                name: scan.name,
+                pieceLength: pieceLength,
+                pieces: pieces,
+                files: files,
+                isMultiFile: scan.isFolder
+            )
             return Metainfo(info: info, fields: options.fields, tags: options.tags)
         } place: { metainfo in
             try options.destination.map(Catalog.components(of:)) ?? [metainfo.info.name]
-        } skipped: { scan.skipped }
+        } skipped: {
+            scan.skipped
+        }
     }
 
     /// The shared second half of add and import: hash and stage the source, commit the parts, store the
     /// metainfo element, then index and place it in one catalog transaction.
     func ingest(
-        _ source: PieceSource, expected: [SHA1Digest]? = nil, progress: ((ProgressCounter) -> Void)?,
-        metainfo makeMetainfo: ([SHA1Digest]) throws -> Metainfo, place: (Metainfo) throws -> [String],
+        _ source: PieceSource,
+        expected: [SHA1Digest]? = nil,
+        progress: ((ProgressCounter) -> Void)?,
+        metainfo makeMetainfo: ([SHA1Digest]) throws -> Metainfo,
+        place: (Metainfo) throws -> [String],
         skipped: () -> [String]
     ) throws -> AddResult {
         try data.withLock(.shared) {
             let counter = ProgressCounter(total: source.totalLength)
             progress?(counter)
-            let hasher = PieceHasher(store: store, budget: try data.storageBudget(), quota: try data.quota(), workers: workers)
+            let hasher = PieceHasher(
+                store: store,
+                budget: try data.storageBudget(),
+                quota: try data.quota(),
+                workers: workers
+            )
             let hashed = try hasher.run(source, expected: expected, progress: counter)
             let metainfo: Metainfo
             let destination: [String]
@@ -84,14 +103,25 @@ extension FileSystemService {
             let element = try store.store(bytes)
             let now = Date()
             try catalog.transaction { db in
-                _ = try catalog.insertMetainfo(metainfo, element: element, elementSize: Int64(bytes.count), now: now, in: db)
+                _ = try catalog.insertMetainfo(
+                    metainfo,
+                    element: element,
+                    elementSize: Int64(bytes.count),
+                    now: now,
+                    in: db
+                )
                 _ = try catalog.place(metainfo, at: destination, now: now, in: db)
             }
             return AddResult(
-                infoHash: metainfo.infoHash, name: metainfo.info.name, path: "/" + destination.joined(separator: "/"),
-                totalLength: metainfo.info.dataFiles.reduce(0) { $0 + $1.length }, pieceCount: metainfo.info.pieces.count,
-                fileCount: metainfo.info.dataFiles.count, storedBytes: hashed.staged.reduce(0) { $0 + $1.size },
-                skipped: skipped())
+                infoHash: metainfo.infoHash,
+                name: metainfo.info.name,
+                path: "/" + destination.joined(separator: "/"),
+                totalLength: metainfo.info.dataFiles.reduce(0) { $0 + $1.length },
+                pieceCount: metainfo.info.pieces.count,
+                fileCount: metainfo.info.dataFiles.count,
+                storedBytes: hashed.staged.reduce(0) { $0 + $1.size },
+                skipped: skipped()
+            )
         }
     }
 

@@ -57,10 +57,16 @@ extension FileSystemService {
             let metainfo = try self.metainfo(hash)
             let info = metainfo.info
             let files = info.dataFiles.map {
-                ReadPlan.File(relativePath: info.isMultiFile ? $0.path : [], metainfo: metainfo, offset: $0.offset,
-                              length: $0.length)
+                ReadPlan.File(
+                    relativePath: info.isMultiFile ? $0.path : [],
+                    metainfo: metainfo,
+                    offset: $0.offset,
+                    length: $0.length
+                )
             }
-            let folders = Set(info.dataFiles.flatMap { file in (1..<max(1, file.path.count)).map { Array(file.path[0..<$0]) } })
+            let folders = Set(
+                info.dataFiles.flatMap { file in (1..<max(1, file.path.count)).map { Array(file.path[0..<$0]) } }
+            )
             return ReadPlan(name: info.name, isFolder: info.isMultiFile, files: files, folders: Array(folders))
         case .entry(let entry, let path):
             var cache: [SHA1Digest: Metainfo] = [:]
@@ -72,7 +78,10 @@ extension FileSystemService {
     }
 
     private func collect(
-        _ entry: NamespaceEntry, relative: [String], into plan: inout ReadPlan, cache: inout [SHA1Digest: Metainfo]
+        _ entry: NamespaceEntry,
+        relative: [String],
+        into plan: inout ReadPlan,
+        cache: inout [SHA1Digest: Metainfo]
     ) throws {
         switch entry.kind {
         case .directory:
@@ -84,8 +93,13 @@ extension FileSystemService {
             guard let hash = entry.infoHash else { return }
             if cache[hash] == nil { cache[hash] = try metainfo(hash) }
             plan.files.append(
-                ReadPlan.File(relativePath: relative, metainfo: cache[hash]!, offset: entry.contentOffset ?? 0,
-                              length: entry.size))
+                ReadPlan.File(
+                    relativePath: relative,
+                    metainfo: cache[hash]!,
+                    offset: entry.contentOffset ?? 0,
+                    length: entry.size
+                )
+            )
         case .symbolicLink:
             break
         }
@@ -127,7 +141,9 @@ extension FileSystemService {
                     let from = max(file.offset, pieceStart)
                     let to = min(file.offset + file.length, pieceStart + Int64(bytes.count))
                     try bytes.withUnsafeBytes { buffer in
-                        let slice = UnsafeRawBufferPointer(rebasing: buffer[Int(from - pieceStart)..<Int(to - pieceStart)])
+                        let slice = UnsafeRawBufferPointer(
+                            rebasing: buffer[Int(from - pieceStart)..<Int(to - pieceStart)]
+                        )
                         try Posix.writeAll(fd, slice, at: from - file.offset, path: path)
                     }
                     progress.advance(by: to - from)

@@ -6,8 +6,12 @@ extension FileSystemService {
     /// folder holding the torrent's files (multi-file). Every piece is checked against the torrent; on the
     /// first mismatch, or a missing or wrongly sized file, nothing is stored. The info-hash stays the torrent's.
     public func importTorrent(
-        _ torrentPath: String, dataPath: String, tags: [String] = [], fields: [String: String] = [:],
-        destination: String? = nil, progress: ((ProgressCounter) -> Void)? = nil
+        _ torrentPath: String,
+        dataPath: String,
+        tags: [String] = [],
+        fields: [String: String] = [:],
+        destination: String? = nil,
+        progress: ((ProgressCounter) -> Void)? = nil
     ) throws -> AddResult {
         guard let bytes = FileManager.default.contents(atPath: torrentPath) else {
             throw IngestError.sourceNotFound(path: torrentPath)
@@ -33,14 +37,22 @@ extension FileSystemService {
             }
             segments.append(.file(path: local, length: file.length))
         }
-        var metainfo = Metainfo(info: info, fields: original.fields.merging(fields) { $1 },
-                                tags: Array(Set(original.tags + tags)).sorted(),
-                                createdBy: original.createdBy, creationDate: original.creationDate)
+        var metainfo = Metainfo(
+            info: info,
+            fields: original.fields.merging(fields) { $1 },
+            tags: Array(Set(original.tags + tags)).sorted(),
+            createdBy: original.createdBy,
+            creationDate: original.creationDate
+        )
         metainfo.comment = original.comment
         let adopted = metainfo
         let source = PieceSource(segments: segments, pieceLength: info.pieceLength)
-        return try ingest(source, expected: info.pieces, progress: progress) { _ in adopted } place: { metainfo in
+        return try ingest(source, expected: info.pieces, progress: progress) { _ in
+            adopted
+        } place: { metainfo in
             try destination.map(Catalog.components(of:)) ?? [metainfo.info.name]
-        } skipped: { [] }
+        } skipped: {
+            []
+        }
     }
 }

@@ -45,7 +45,10 @@ struct PieceHasher {
     }
 
     private func work(
-        _ source: PieceSource, expected: [SHA1Digest]?, shared: SharedState, staged: inout [StagedElement],
+        _ source: PieceSource,
+        expected: [SHA1Digest]?,
+        shared: SharedState,
+        staged: inout [StagedElement],
         progress: ProgressCounter?
     ) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: source.pieceLength, alignment: 4096)
@@ -66,7 +69,9 @@ struct PieceHasher {
                 if let element = try store.stage(piece, as: hash) {
                     staged.append(element)
                     if shared.addStaged(element.size) > budget {
-                        throw quota.map { StoreError.quotaExceeded(needed: source.totalLength, available: budget, quota: $0) }
+                        throw quota.map {
+                            StoreError.quotaExceeded(needed: source.totalLength, available: budget, quota: $0)
+                        }
                             ?? StoreError.diskFull(path: store.root)
                     }
                 }

@@ -44,7 +44,9 @@ public struct PieceSource: Sendable {
 
     /// The path of the file holding stream byte `offset`, for messages.
     public func path(at offset: Int64) -> String? {
-        guard let index = segmentIndex(containing: offset), case .file(let path, _) = segments[index] else { return nil }
+        guard let index = segmentIndex(containing: offset), case .file(let path, _) = segments[index] else {
+            return nil
+        }
         return path
     }
 
@@ -65,7 +67,8 @@ public struct PieceSource: Sendable {
     }
 
     /// Reads piece `index` into `buffer` (at least `size(ofPiece:)` bytes), using `files` to keep descriptors open.
-    func readPiece(_ index: Int, into buffer: UnsafeMutableRawBufferPointer, files: inout OpenFiles) throws(StoreError) {
+    func readPiece(_ index: Int, into buffer: UnsafeMutableRawBufferPointer, files: inout OpenFiles) throws(StoreError)
+    {
         let start = Int64(index) * Int64(pieceLength)
         let size = self.size(ofPiece: index)
         var done = 0

@@ -38,14 +38,18 @@ struct SourceScanner {
     }
 
     private func walk(
-        _ directory: String, relative: [String], files: inout [(MetainfoLayout.Source, String)], skipped: inout [String]
+        _ directory: String,
+        relative: [String],
+        files: inout [(MetainfoLayout.Source, String)],
+        skipped: inout [String]
     ) throws {
         for name in try names(in: directory) {
             let full = directory + "/" + name
             var info = stat()
             guard lstat(full, &info) == 0 else { throw IngestError.sourceNotFound(path: full) }
             switch info.st_mode & S_IFMT {
-            case S_IFREG: files.append((MetainfoLayout.Source(path: relative + [name], length: Int64(info.st_size)), full))
+            case S_IFREG:
+                files.append((MetainfoLayout.Source(path: relative + [name], length: Int64(info.st_size)), full))
             case S_IFDIR: try walk(full, relative: relative + [name], files: &files, skipped: &skipped)
             default: skipped.append(full)
             }

@@ -52,21 +52,26 @@ extension Catalog {
             arguments: [
                 infoHash, element.blob, info.name, info.totalLength, info.pieceLength, info.pieces.count,
                 info.dataFiles.count, now.timeIntervalSince1970,
-            ])
-        let insertPiece = try db.cachedStatement(sql: "INSERT INTO metainfo_piece (info_hash, idx, hash) VALUES (?, ?, ?)")
+            ]
+        )
+        let insertPiece = try db.cachedStatement(
+            sql: "INSERT INTO metainfo_piece (info_hash, idx, hash) VALUES (?, ?, ?)"
+        )
         for (index, piece) in info.pieces.enumerated() {
             try reference(piece, size: Int64(info.size(ofPiece: index)), kind: .part, in: db)
             try insertPiece.execute(arguments: [infoHash, index, piece.blob])
         }
         let insertFile = try db.cachedStatement(
-            sql: "INSERT INTO metainfo_file (info_hash, idx, path, length, offset, is_pad) VALUES (?, ?, ?, ?, ?, ?)")
+            sql: "INSERT INTO metainfo_file (info_hash, idx, path, length, offset, is_pad) VALUES (?, ?, ?, ?, ?, ?)"
+        )
         for (index, file) in info.files.enumerated() {
             try insertFile.execute(arguments: [infoHash, index, file.joinedPath, file.length, file.offset, file.isPad])
         }
         for (key, value) in metainfo.fields {
             try db.execute(
                 sql: "INSERT INTO metainfo_field (info_hash, key, value) VALUES (?, ?, ?)",
-                arguments: [infoHash, key, value])
+                arguments: [infoHash, key, value]
+            )
         }
         for tag in Set(metainfo.tags) {
             try db.execute(sql: "INSERT INTO metainfo_tag (info_hash, tag) VALUES (?, ?)", arguments: [infoHash, tag])
@@ -82,10 +87,12 @@ extension Catalog {
                 UPDATE element SET refs = refs - (SELECT COUNT(*) FROM metainfo_piece p WHERE p.info_hash = ? AND p.hash = element.hash)
                 WHERE hash IN (SELECT hash FROM metainfo_piece WHERE info_hash = ?)
                 """,
-            arguments: [blob, blob])
+            arguments: [blob, blob]
+        )
         try db.execute(
             sql: "UPDATE element SET refs = refs - 1 WHERE hash = (SELECT element FROM metainfo WHERE info_hash = ?)",
-            arguments: [blob])
+            arguments: [blob]
+        )
         try db.execute(sql: "DELETE FROM metainfo WHERE info_hash = ?", arguments: [blob])
     }
 
@@ -94,7 +101,8 @@ extension Catalog {
             sql: """
                 INSERT INTO element (hash, size, kind, refs) VALUES (?, ?, ?, 1)
                 ON CONFLICT(hash) DO UPDATE SET refs = refs + 1
-                """)
+                """
+        )
         try statement.execute(arguments: [hash.blob, size, kind.rawValue])
     }
 
@@ -117,7 +125,10 @@ extension Catalog {
     public func tags(of infoHash: SHA1Digest) throws -> [String] {
         try read { db in
             try String.fetchAll(
-                db, sql: "SELECT tag FROM metainfo_tag WHERE info_hash = ? ORDER BY tag", arguments: [infoHash.blob])
+                db,
+                sql: "SELECT tag FROM metainfo_tag WHERE info_hash = ? ORDER BY tag",
+                arguments: [infoHash.blob]
+            )
         }
     }
 
@@ -125,7 +136,10 @@ extension Catalog {
     public func fields(of infoHash: SHA1Digest) throws -> [String: String] {
         try read { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT key, value FROM metainfo_field WHERE info_hash = ?", arguments: [infoHash.blob])
+                db,
+                sql: "SELECT key, value FROM metainfo_field WHERE info_hash = ?",
+                arguments: [infoHash.blob]
+            )
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["key"], $0["value"]) })
         }
     }
@@ -141,13 +155,17 @@ extension Catalog {
             }
             for (key, value) in fields {
                 conditions.append(
-                    "EXISTS (SELECT 1 FROM metainfo_field f WHERE f.info_hash = m.info_hash AND f.key = ? AND f.value = ?)")
+                    "EXISTS (SELECT 1 FROM metainfo_field f WHERE f.info_hash = m.info_hash AND f.key = ? AND f.value = ?)"
+                )
                 arguments += [key, value]
             }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             return try Row.fetchAll(
-                db, sql: "SELECT * FROM metainfo m \(filter) ORDER BY name", arguments: StatementArguments(arguments))
-                .map(MetainfoRecord.init(row:))
+                db,
+                sql: "SELECT * FROM metainfo m \(filter) ORDER BY name",
+                arguments: StatementArguments(arguments)
+            )
+            .map(MetainfoRecord.init(row:))
         }
     }
 
@@ -165,7 +183,9 @@ extension Catalog {
 
     /// Forgets elements that nothing references; returns the ones it forgot.
     func deleteUnreferencedElements(in db: Database) throws -> [SHA1Digest] {
-        let hashes = try Data.fetchAll(db, sql: "SELECT hash FROM element WHERE refs <= 0").compactMap(SHA1Digest.init(blob:))
+        let hashes = try Data.fetchAll(db, sql: "SELECT hash FROM element WHERE refs <= 0").compactMap(
+            SHA1Digest.init(blob:)
+        )
         try db.execute(sql: "DELETE FROM element WHERE refs <= 0")
         return hashes
     }

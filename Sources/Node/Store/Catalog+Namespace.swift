@@ -40,7 +40,10 @@ extension Catalog {
         for component in components {
             guard let row = current else { return nil }
             current = try Row.fetchOne(
-                db, sql: "SELECT * FROM entry WHERE parent = ? AND name = ?", arguments: [row["id"] as Int64, component])
+                db,
+                sql: "SELECT * FROM entry WHERE parent = ? AND name = ?",
+                arguments: [row["id"] as Int64, component]
+            )
         }
         return current.map(NamespaceEntry.init(row:))
     }
@@ -59,12 +62,28 @@ extension Catalog {
         guard let name = path.last else { throw NamespaceError.alreadyExists(path: "/") }
         let parent = try makeDirectories(Array(path.dropLast()), now: now, in: db)
         if !info.isMultiFile {
-            try insertEntry(parent: parent, name: name, kind: .file, size: info.totalLength, now: now,
-                            infoHash: metainfo.infoHash, offset: 0, in: db)
+            try insertEntry(
+                parent: parent,
+                name: name,
+                kind: .file,
+                size: info.totalLength,
+                now: now,
+                infoHash: metainfo.infoHash,
+                offset: 0,
+                in: db
+            )
             return true
         }
-        let top = try insertEntry(parent: parent, name: name, kind: .directory, size: 0, now: now,
-                                  infoHash: metainfo.infoHash, offset: nil, in: db)
+        let top = try insertEntry(
+            parent: parent,
+            name: name,
+            kind: .directory,
+            size: 0,
+            now: now,
+            infoHash: metainfo.infoHash,
+            offset: nil,
+            in: db
+        )
         var folders: [[String]: Int64] = [[]: top]
         for file in info.dataFiles {
             var folder = top
@@ -73,13 +92,29 @@ extension Catalog {
                 if let known = folders[prefix] {
                     folder = known
                 } else {
-                    folder = try insertEntry(parent: folder, name: prefix.last!, kind: .directory, size: 0, now: now,
-                                             infoHash: nil, offset: nil, in: db)
+                    folder = try insertEntry(
+                        parent: folder,
+                        name: prefix.last!,
+                        kind: .directory,
+                        size: 0,
+                        now: now,
+                        infoHash: nil,
+                        offset: nil,
+                        in: db
+                    )
                     folders[prefix] = folder
                 }
             }
-            try insertEntry(parent: folder, name: file.path.last!, kind: .file, size: file.length, now: now,
-                            infoHash: metainfo.infoHash, offset: file.offset, in: db)
+            try insertEntry(
+                parent: folder,
+                name: file.path.last!,
+                kind: .file,
+                size: file.length,
+                now: now,
+                infoHash: metainfo.infoHash,
+                offset: file.offset,
+                in: db
+            )
         }
         return true
     }
@@ -88,16 +123,26 @@ extension Catalog {
         var parent = NamespaceEntry.rootID
         for (depth, component) in components.enumerated() {
             if let row = try Row.fetchOne(
-                db, sql: "SELECT * FROM entry WHERE parent = ? AND name = ?", arguments: [parent, component])
-            {
+                db,
+                sql: "SELECT * FROM entry WHERE parent = ? AND name = ?",
+                arguments: [parent, component]
+            ) {
                 let entry = NamespaceEntry(row: row)
                 guard entry.kind == .directory else {
                     throw NamespaceError.notADirectory(path: "/" + components[0...depth].joined(separator: "/"))
                 }
                 parent = entry.id
             } else {
-                parent = try insertEntry(parent: parent, name: component, kind: .directory, size: 0, now: now,
-                                         infoHash: nil, offset: nil, in: db)
+                parent = try insertEntry(
+                    parent: parent,
+                    name: component,
+                    kind: .directory,
+                    size: 0,
+                    now: now,
+                    infoHash: nil,
+                    offset: nil,
+                    in: db
+                )
             }
         }
         return parent
@@ -105,8 +150,14 @@ extension Catalog {
 
     @discardableResult
     private func insertEntry(
-        parent: Int64, name: String, kind: NamespaceEntry.Kind, size: Int64, now: Date, infoHash: SHA1Digest?,
-        offset: Int64?, in db: Database
+        parent: Int64,
+        name: String,
+        kind: NamespaceEntry.Kind,
+        size: Int64,
+        now: Date,
+        infoHash: SHA1Digest?,
+        offset: Int64?,
+        in db: Database
     ) throws -> Int64 {
         let mode: UInt32 = kind == .directory ? 0o755 : 0o644
         let time = now.timeIntervalSince1970
@@ -115,7 +166,8 @@ extension Catalog {
                 INSERT INTO entry (parent, name, kind, mode, size, mtime, ctime, info_hash, content_offset)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
-            arguments: [parent, name, kind.rawValue, mode, size, time, time, infoHash?.blob, offset])
+            arguments: [parent, name, kind.rawValue, mode, size, time, time, infoHash?.blob, offset]
+        )
         return db.lastInsertedRowID
     }
 
@@ -123,21 +175,28 @@ extension Catalog {
     /// releasing their elements for `gc`. Returns the info-hashes that left the index.
     public func removeEntry(atPath path: String) throws -> [SHA1Digest] {
         let components = try Self.components(of: path)
-        guard !components.isEmpty else { throw NamespaceError.invalidPath(path: path, reason: "the root cannot be removed") }
+        guard !components.isEmpty else {
+            throw NamespaceError.invalidPath(path: path, reason: "the root cannot be removed")
+        }
         return try write { db in
             guard let entry = try Self.entry(at: components, in: db) else { throw NamespaceError.notFound(path: path) }
             let subtree = """
                 WITH RECURSIVE tree(id) AS (SELECT ? UNION ALL SELECT e.id FROM entry e JOIN tree ON e.parent = tree.id)
                 """
             let touched = try Data.fetchAll(
-                db, sql: "\(subtree) SELECT DISTINCT info_hash FROM entry WHERE id IN tree AND info_hash IS NOT NULL",
+                db,
+                sql: "\(subtree) SELECT DISTINCT info_hash FROM entry WHERE id IN tree AND info_hash IS NOT NULL",
                 arguments: [entry.id]
             ).compactMap(SHA1Digest.init(blob:))
             try db.execute(sql: "\(subtree) DELETE FROM entry WHERE id IN tree", arguments: [entry.id])
             var released: [SHA1Digest] = []
             for infoHash in touched {
-                let remaining = try Int.fetchOne(
-                    db, sql: "SELECT COUNT(*) FROM entry WHERE info_hash = ?", arguments: [infoHash.blob]) ?? 0
+                let remaining =
+                    try Int.fetchOne(
+                        db,
+                        sql: "SELECT COUNT(*) FROM entry WHERE info_hash = ?",
+                        arguments: [infoHash.blob]
+                    ) ?? 0
                 if remaining == 0 {
                     try deleteMetainfo(infoHash, in: db)
                     released.append(infoHash)

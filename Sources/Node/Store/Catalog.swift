@@ -49,7 +49,10 @@ public final class Catalog: Sendable {
     public func setSetting(_ key: String, _ value: String?) throws {
         try write { db in
             if let value {
-                try db.execute(sql: "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)", arguments: [key, value])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO setting (key, value) VALUES (?, ?)",
+                    arguments: [key, value]
+                )
             } else {
                 try db.execute(sql: "DELETE FROM setting WHERE key = ?", arguments: [key])
             }
@@ -66,17 +69,22 @@ public final class Catalog: Sendable {
         try read { db in
             var problems = try String.fetchAll(db, sql: "PRAGMA integrity_check").filter { $0 != "ok" }
             problems += try String.fetchAll(db, sql: "PRAGMA foreign_key_check").map { "foreign key: \($0)" }
-            let wrongCounts = try Int.fetchOne(
-                db,
-                sql: """
-                    SELECT COUNT(*) FROM element e WHERE e.refs !=
-                        (SELECT COUNT(*) FROM metainfo_piece p WHERE p.hash = e.hash)
-                      + (SELECT COUNT(*) FROM metainfo m WHERE m.element = e.hash)
-                    """) ?? 0
+            let wrongCounts =
+                try Int.fetchOne(
+                    db,
+                    sql: """
+                        SELECT COUNT(*) FROM element e WHERE e.refs !=
+                            (SELECT COUNT(*) FROM metainfo_piece p WHERE p.hash = e.hash)
+                          + (SELECT COUNT(*) FROM metainfo m WHERE m.element = e.hash)
+                        """
+                ) ?? 0
             if wrongCounts > 0 { problems.append("\(wrongCounts) elements have a wrong reference count") }
-            let unknownParts = try Int.fetchOne(
-                db,
-                sql: "SELECT COUNT(*) FROM metainfo_piece p WHERE NOT EXISTS (SELECT 1 FROM element e WHERE e.hash = p.hash)")
+            let unknownParts =
+                try Int.fetchOne(
+                    db,
+                    sql:
+                        "SELECT COUNT(*) FROM metainfo_piece p WHERE NOT EXISTS (SELECT 1 FROM element e WHERE e.hash = p.hash)"
+                )
                 ?? 0
             if unknownParts > 0 { problems.append("\(unknownParts) metainfo pieces name no known element") }
             return problems

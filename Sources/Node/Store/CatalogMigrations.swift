@@ -78,7 +78,8 @@ enum CatalogMigrations {
                         VALUES (1, NULL, '', 1, 493, 0, strftime('%s','now'), strftime('%s','now'));
 
                     CREATE TABLE setting (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
-                    """)
+                    """
+            )
         }
         return migrator
     }

@@ -30,7 +30,10 @@ public final class DataDirectory: Sendable {
     }
 
     /// `--data-dir` if given, else `ZENFS_DATA_DIR`, else `~/.zenfs`.
-    public static func resolvePath(explicit: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+    public static func resolvePath(
+        explicit: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    )
         -> String
     {
         if let explicit, !explicit.isEmpty { return explicit }

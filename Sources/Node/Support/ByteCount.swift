@@ -1,3 +1,5 @@
+import Foundation
+
 /// Human-readable byte counts (binary units) for messages and progress lines, and parsing of sizes users type.
 public enum ByteCount {
     private static let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]
@@ -40,5 +42,3 @@ public enum ByteCount {
         return Int64(value)
     }
 }
-
-import Foundation

@@ -37,7 +37,9 @@ enum Posix {
                 if errno == EINTR { continue }
                 throw failure("read", path)
             }
-            if count == 0 { throw StoreError.io(operation: "read (file shorter than expected)", path: path, errno: EIO) }
+            if count == 0 {
+                throw StoreError.io(operation: "read (file shorter than expected)", path: path, errno: EIO)
+            }
             done += count
         }
     }

@@ -18,7 +18,11 @@ public struct BencodeDecoder: Sendable {
 
         /// Bounds for metainfo files: 64 MiB of input (over three million pieces), 64 levels, a million values.
         public static let metainfo = Limits(
-            maxInputLength: 64 << 20, maxStringLength: 64 << 20, maxDepth: 64, maxItems: 1 << 20)
+            maxInputLength: 64 << 20,
+            maxStringLength: 64 << 20,
+            maxDepth: 64,
+            maxItems: 1 << 20
+        )
     }
 
     /// Where one entry of a dictionary sits in the input.
@@ -138,7 +142,9 @@ extension BencodeDecoder {
                 guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else {
                     throw BencodeError(.unexpectedByte(byte), at: offset)
                 }
-                if offset - start >= 10 { throw BencodeError(.stringTooLong(length: Int.max, limit: limits.maxStringLength), at: start) }
+                if offset - start >= 10 {
+                    throw BencodeError(.stringTooLong(length: Int.max, limit: limits.maxStringLength), at: start)
+                }
                 length = length * 10 + Int(byte - UInt8(ascii: "0"))
                 offset += 1
             }
@@ -156,7 +162,9 @@ extension BencodeDecoder {
         }
 
         mutating func list(depth: Int) throws(BencodeError) -> BencodeValue {
-            guard depth < limits.maxDepth else { throw BencodeError(.nestingTooDeep(limit: limits.maxDepth), at: offset) }
+            guard depth < limits.maxDepth else {
+                throw BencodeError(.nestingTooDeep(limit: limits.maxDepth), at: offset)
+            }
             offset += 1  // "l"
             var values: [BencodeValue] = []
             while try peek() != UInt8(ascii: "e") {
@@ -167,9 +175,12 @@ extension BencodeDecoder {
         }
 
         mutating func dictionary(
-            depth: Int, onEntry: (_ key: [UInt8], _ valueRange: Range<Int>) -> Void
+            depth: Int,
+            onEntry: (_ key: [UInt8], _ valueRange: Range<Int>) -> Void
         ) throws(BencodeError) -> BencodeValue {
-            guard depth < limits.maxDepth else { throw BencodeError(.nestingTooDeep(limit: limits.maxDepth), at: offset) }
+            guard depth < limits.maxDepth else {
+                throw BencodeError(.nestingTooDeep(limit: limits.maxDepth), at: offset)
+            }
             offset += 1  // "d"
             var entries: [[UInt8]: BencodeValue] = [:]
             var previousKey: [UInt8]?

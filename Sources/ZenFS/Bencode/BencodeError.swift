@@ -30,7 +30,8 @@ public struct BencodeError: Error, Equatable, Sendable, CustomStringConvertible 
         switch reason {
         case .unexpectedEnd: what = "the input ends inside a value"
         case .unexpectedByte(let byte):
-            let shown = (0x20..<0x7f).contains(byte) ? "'\(Character(UnicodeScalar(byte)))'" : "0x\(String(byte, radix: 16))"
+            let shown =
+                (0x20..<0x7f).contains(byte) ? "'\(Character(UnicodeScalar(byte)))'" : "0x\(String(byte, radix: 16))"
             what = "unexpected byte \(shown)"
         case .nonCanonicalInteger: what = "integer is not canonical (leading zero, '-0', or empty)"
         case .integerOutOfRange: what = "integer does not fit in 64 bits"

@@ -21,7 +21,10 @@ public struct Metainfo: Equatable, Sendable {
 
     /// Wraps an info dictionary; its info-hash is the SHA1 of its canonical encoding.
     public init(
-        info: MetainfoInfo, fields: [String: String] = [:], tags: [String] = [], createdBy: String? = "ZenFS",
+        info: MetainfoInfo,
+        fields: [String: String] = [:],
+        tags: [String] = [],
+        createdBy: String? = "ZenFS",
         creationDate: Int64? = nil
     ) {
         self.info = info

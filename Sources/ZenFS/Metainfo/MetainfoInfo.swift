@@ -38,7 +38,9 @@ public struct MetainfoInfo: Equatable, Sendable {
         }
 
         if let filesValue = value["files"] {
-            guard value["length"] == nil else { throw .wrongType(field: "length", expected: "absent when 'files' is present") }
+            guard value["length"] == nil else {
+                throw .wrongType(field: "length", expected: "absent when 'files' is present")
+            }
             isMultiFile = true
             files = try Self.readFiles(filesValue)
         } else {
@@ -51,7 +53,9 @@ public struct MetainfoInfo: Equatable, Sendable {
         }
         totalLength = files.last.map { $0.offset + $0.length } ?? 0
         let expected = PieceLength.pieceCount(totalLength: totalLength, pieceLength: self.pieceLength)
-        guard expected == Int64(pieces.count) else { throw .pieceCountMismatch(expected: expected, actual: pieces.count) }
+        guard expected == Int64(pieces.count) else {
+            throw .pieceCountMismatch(expected: expected, actual: pieces.count)
+        }
         self.value = value
     }
 
@@ -72,7 +76,8 @@ public struct MetainfoInfo: Equatable, Sendable {
                     ]
                     if file.isPad { entry["attr"] = .text("p") }
                     return .dictionary(entry)
-                })
+                }
+            )
         } else {
             entries["length"] = .integer(files.first?.length ?? 0)
         }
@@ -122,7 +127,8 @@ public struct MetainfoInfo: Equatable, Sendable {
             let isPad = entry["attr"]?.bytesValue?.contains(UInt8(ascii: "p")) ?? false
             if !isPad {
                 let folders = (1..<path.count).map { Array(path[0..<$0]) }
-                if filePaths.contains(path) || folderPaths.contains(path) || folders.contains(where: filePaths.contains) {
+                if filePaths.contains(path) || folderPaths.contains(path) || folders.contains(where: filePaths.contains)
+                {
                     throw .conflictingPaths(path.joined(separator: "/"))
                 }
                 filePaths.insert(path)

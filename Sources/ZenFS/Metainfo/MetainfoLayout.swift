@@ -23,7 +23,9 @@ public enum MetainfoLayout {
             let remainder = offset % Int64(pieceLength)
             if remainder != 0 && index != sources.count - 1 {
                 let padLength = Int64(pieceLength) - remainder
-                files.append(MetainfoFile(path: [".pad", String(padLength)], length: padLength, offset: offset, isPad: true))
+                files.append(
+                    MetainfoFile(path: [".pad", String(padLength)], length: padLength, offset: offset, isPad: true)
+                )
                 offset += padLength
             }
         }
