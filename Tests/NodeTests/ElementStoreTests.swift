@@ -46,4 +46,17 @@ struct ElementStoreTests {
         #expect(store.contains(hash))
         #expect(store.allElements() == [hash])
     }
+
+    /// Bytes from outside are stored only when they hash to the name they claim.
+    @Test func refusesBytesThatDoNotMatchTheirClaimedName() throws {
+        let directory = TemporaryDirectory()
+        let store = try ElementStore(directory: directory.path + "/elements")
+        let claimed = SHA1Digest.of(Array("what was asked for".utf8))
+        #expect(throws: StoreError.corruptElement(claimed)) {
+            try store.store(Array("something else".utf8), claimedHash: claimed)
+        }
+        #expect(store.allElements().isEmpty)
+        try store.store(Array("what was asked for".utf8), claimedHash: claimed)
+        #expect(store.contains(claimed))
+    }
 }

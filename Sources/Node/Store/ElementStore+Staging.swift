@@ -64,4 +64,11 @@ extension ElementStore {
         if let staged { try commit([staged]) }
         return hash
     }
+
+    /// Stores bytes that arrived from outside (a peer, a BitTorrent client) under the name they claim, only
+    /// after checking that they hash to it; otherwise nothing is written and `.corruptElement` is thrown.
+    public func store(_ bytes: [UInt8], claimedHash: SHA1Digest) throws {
+        guard SHA1Digest.of(bytes) == claimedHash else { throw StoreError.corruptElement(claimedHash) }
+        try store(bytes)
+    }
 }
