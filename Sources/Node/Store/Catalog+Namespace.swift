@@ -3,13 +3,15 @@ import GRDB
 import ZenFS
 
 extension Catalog {
+    /// Selects an entry reached through a directory entry: `WHERE d.parent = ? AND d.name = ?` and the like follow.
+    static let entryByName =
+        "SELECT i.*, d.parent AS parent, d.name AS name FROM dirent d JOIN inode i ON i.id = d.inode"
+
     /// Splits `/a/b/c` (leading slash optional) into checked components; `/` is the root, `[]`.
     public static func components(of path: String) throws(NamespaceError) -> [String] {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         for part in parts {
-            do { try PathRules.check(part, field: "path") } catch {
-                throw .invalidPath(path: path, reason: "\(error)")
-            }
+            do { try PathRules.check(part, field: "path") } catch { throw .invalidPath(path: path, reason: "\(error)") }
         }
         return parts
     }
@@ -23,33 +25,39 @@ extension Catalog {
     /// The entries directly inside directory `id`, by name.
     public func children(of id: Int64) throws -> [NamespaceEntry] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM entry WHERE parent = ? ORDER BY name", arguments: [id])
+            try Row.fetchAll(db, sql: "\(Self.entryByName) WHERE d.parent = ? ORDER BY d.name", arguments: [id])
                 .map(NamespaceEntry.init(row:))
         }
     }
 
-    /// How many namespace entries name this metainfo.
+    /// How many inodes hold this metainfo's content.
     public func entryCount(naming infoHash: SHA1Digest) throws -> Int {
         try read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM entry WHERE info_hash = ?", arguments: [infoHash.blob]) ?? 0
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inode WHERE info_hash = ?", arguments: [infoHash.blob]) ?? 0
         }
+    }
+
+    static func inode(_ id: Int64, in db: Database) throws -> NamespaceEntry? {
+        try Row.fetchOne(db, sql: "SELECT *, NULL AS parent, '' AS name FROM inode WHERE id = ?", arguments: [id])
+            .map(NamespaceEntry.init(row:))
+    }
+
+    static func child(_ name: String, of parent: Int64, in db: Database) throws -> NamespaceEntry? {
+        try Row.fetchOne(db, sql: "\(entryByName) WHERE d.parent = ? AND d.name = ?", arguments: [parent, name])
+            .map(NamespaceEntry.init(row:))
     }
 
     static func entry(at components: [String], in db: Database) throws -> NamespaceEntry? {
-        var current = try Row.fetchOne(db, sql: "SELECT * FROM entry WHERE id = ?", arguments: [NamespaceEntry.rootID])
+        var current = try inode(NamespaceEntry.rootID, in: db)
         for component in components {
-            guard let row = current else { return nil }
-            current = try Row.fetchOne(
-                db,
-                sql: "SELECT * FROM entry WHERE parent = ? AND name = ?",
-                arguments: [row["id"] as Int64, component]
-            )
+            guard let entry = current else { return nil }
+            current = try child(component, of: entry.id, in: db)
         }
-        return current.map(NamespaceEntry.init(row:))
+        return current
     }
 
-    /// Places a metainfo's content at `path`: one file entry for a single-file metainfo, or a folder with its
-    /// tree. Missing parent directories are created. Returns false when exactly this content is already there.
+    /// Places a metainfo's content at `path`: one file for a single-file metainfo, or a folder with its tree.
+    /// Missing parent directories are created. Returns false when exactly this content is already there.
     func place(_ metainfo: Metainfo, at path: [String], now: Date, in db: Database) throws -> Bool {
         let displayPath = "/" + path.joined(separator: "/")
         let info = metainfo.info
@@ -61,27 +69,27 @@ extension Catalog {
         }
         guard let name = path.last else { throw NamespaceError.alreadyExists(path: "/") }
         let parent = try makeDirectories(Array(path.dropLast()), now: now, in: db)
+        let content = InodeContent(infoHash: metainfo.infoHash, offset: 0)
         if !info.isMultiFile {
-            try insertEntry(
+            try Self.insertInode(
                 parent: parent,
                 name: name,
                 kind: .file,
+                mode: 0o644,
                 size: info.totalLength,
                 now: now,
-                infoHash: metainfo.infoHash,
-                offset: 0,
+                content: content,
                 in: db
             )
             return true
         }
-        let top = try insertEntry(
+        let top = try Self.insertInode(
             parent: parent,
             name: name,
             kind: .directory,
-            size: 0,
+            mode: 0o755,
             now: now,
-            infoHash: metainfo.infoHash,
-            offset: nil,
+            content: content,
             in: db
         )
         var folders: [[String]: Int64] = [[]: top]
@@ -92,27 +100,25 @@ extension Catalog {
                 if let known = folders[prefix] {
                     folder = known
                 } else {
-                    folder = try insertEntry(
+                    folder = try Self.insertInode(
                         parent: folder,
                         name: prefix.last!,
                         kind: .directory,
-                        size: 0,
+                        mode: 0o755,
                         now: now,
-                        infoHash: nil,
-                        offset: nil,
                         in: db
                     )
                     folders[prefix] = folder
                 }
             }
-            try insertEntry(
+            try Self.insertInode(
                 parent: folder,
                 name: file.path.last!,
                 kind: .file,
+                mode: 0o644,
                 size: file.length,
                 now: now,
-                infoHash: metainfo.infoHash,
-                offset: file.offset,
+                content: InodeContent(infoHash: metainfo.infoHash, offset: file.offset),
                 in: db
             )
         }
@@ -122,25 +128,18 @@ extension Catalog {
     private func makeDirectories(_ components: [String], now: Date, in db: Database) throws -> Int64 {
         var parent = NamespaceEntry.rootID
         for (depth, component) in components.enumerated() {
-            if let row = try Row.fetchOne(
-                db,
-                sql: "SELECT * FROM entry WHERE parent = ? AND name = ?",
-                arguments: [parent, component]
-            ) {
-                let entry = NamespaceEntry(row: row)
+            if let entry = try Self.child(component, of: parent, in: db) {
                 guard entry.kind == .directory else {
                     throw NamespaceError.notADirectory(path: "/" + components[0...depth].joined(separator: "/"))
                 }
                 parent = entry.id
             } else {
-                parent = try insertEntry(
+                parent = try Self.insertInode(
                     parent: parent,
                     name: component,
                     kind: .directory,
-                    size: 0,
+                    mode: 0o755,
                     now: now,
-                    infoHash: nil,
-                    offset: nil,
                     in: db
                 )
             }
@@ -148,61 +147,41 @@ extension Catalog {
         return parent
     }
 
-    @discardableResult
-    private func insertEntry(
-        parent: Int64,
-        name: String,
-        kind: NamespaceEntry.Kind,
-        size: Int64,
-        now: Date,
-        infoHash: SHA1Digest?,
-        offset: Int64?,
-        in db: Database
-    ) throws -> Int64 {
-        let mode: UInt32 = kind == .directory ? 0o755 : 0o644
-        let time = now.timeIntervalSince1970
-        try db.execute(
-            sql: """
-                INSERT INTO entry (parent, name, kind, mode, size, mtime, ctime, info_hash, content_offset)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [parent, name, kind.rawValue, mode, size, time, time, infoHash?.blob, offset]
-        )
-        return db.lastInsertedRowID
-    }
-
-    /// Removes the entry at `path` and everything below it. Metainfos no entry names any more leave the index,
-    /// releasing their elements for `gc`. Returns the info-hashes that left the index.
+    /// Removes the entry at `path` and everything below it. Inodes no other name links to are deleted, and
+    /// metainfos no inode holds any more leave the index, releasing their elements for `gc`. Returns the
+    /// info-hashes that left the index.
     public func removeEntry(atPath path: String) throws -> [SHA1Digest] {
         let components = try Self.components(of: path)
-        guard !components.isEmpty else {
+        guard let name = components.last else {
             throw NamespaceError.invalidPath(path: path, reason: "the root cannot be removed")
         }
         return try write { db in
-            guard let entry = try Self.entry(at: components, in: db) else { throw NamespaceError.notFound(path: path) }
-            let subtree = """
-                WITH RECURSIVE tree(id) AS (SELECT ? UNION ALL SELECT e.id FROM entry e JOIN tree ON e.parent = tree.id)
-                """
-            let touched = try Data.fetchAll(
-                db,
-                sql: "\(subtree) SELECT DISTINCT info_hash FROM entry WHERE id IN tree AND info_hash IS NOT NULL",
-                arguments: [entry.id]
-            ).compactMap(SHA1Digest.init(blob:))
-            try db.execute(sql: "\(subtree) DELETE FROM entry WHERE id IN tree", arguments: [entry.id])
-            var released: [SHA1Digest] = []
-            for infoHash in touched {
-                let remaining =
-                    try Int.fetchOne(
-                        db,
-                        sql: "SELECT COUNT(*) FROM entry WHERE info_hash = ?",
-                        arguments: [infoHash.blob]
-                    ) ?? 0
-                if remaining == 0 {
-                    try deleteMetainfo(infoHash, in: db)
-                    released.append(infoHash)
-                }
+            guard let entry = try Self.entry(at: components, in: db), let parent = entry.parent else {
+                throw NamespaceError.notFound(path: path)
             }
-            return released
+            return try removeTree(parent: parent, name: name, entry: entry, now: Date(), in: db)
         }
     }
+
+    private func removeTree(parent: Int64, name: String, entry: NamespaceEntry, now: Date, in db: Database) throws
+        -> [SHA1Digest]
+    {
+        var released: [SHA1Digest] = []
+        if entry.kind == .directory {
+            for child in try Row.fetchAll(db, sql: "\(Self.entryByName) WHERE d.parent = ?", arguments: [entry.id])
+                .map(NamespaceEntry.init(row:))
+            {
+                released += try removeTree(parent: entry.id, name: child.name, entry: child, now: now, in: db)
+            }
+        }
+        try Self.unlinkName(parent: parent, name: name, now: now, in: db)
+        if let infoHash = try deleteInodeIfUnlinked(entry.id, in: db) { released.append(infoHash) }
+        return released
+    }
+}
+
+/// Where an inode's bytes live: a range of a metainfo's stream starting at `offset`.
+struct InodeContent {
+    let infoHash: SHA1Digest
+    let offset: Int64
 }

@@ -59,23 +59,40 @@ enum CatalogMigrations {
                     ) WITHOUT ROWID;
                     CREATE INDEX metainfo_tag_lookup ON metainfo_tag(tag);
 
-                    CREATE TABLE entry (
+                    CREATE TABLE inode (
                         id INTEGER PRIMARY KEY,
-                        parent INTEGER REFERENCES entry(id),
-                        name TEXT NOT NULL,
                         kind INTEGER NOT NULL,           -- 1 directory, 2 file, 3 symbolic link
-                        mode INTEGER NOT NULL,
-                        size INTEGER NOT NULL,
+                        mode INTEGER NOT NULL,           -- permission bits, 0o7777
+                        uid INTEGER NOT NULL DEFAULT 0,
+                        gid INTEGER NOT NULL DEFAULT 0,
+                        nlink INTEGER NOT NULL DEFAULT 1,
+                        size INTEGER NOT NULL DEFAULT 0,
+                        atime REAL NOT NULL,
                         mtime REAL NOT NULL,
                         ctime REAL NOT NULL,
                         info_hash BLOB REFERENCES metainfo(info_hash),
                         content_offset INTEGER,          -- where a file's bytes start in its metainfo's stream
-                        link_target TEXT,
-                        UNIQUE (parent, name)
+                        link_target TEXT                 -- a symbolic link's target
                     );
-                    CREATE INDEX entry_info_hash ON entry(info_hash);
-                    INSERT INTO entry (id, parent, name, kind, mode, size, mtime, ctime)
-                        VALUES (1, NULL, '', 1, 493, 0, strftime('%s','now'), strftime('%s','now'));
+                    CREATE INDEX inode_info_hash ON inode(info_hash);
+
+                    CREATE TABLE dirent (
+                        parent INTEGER NOT NULL REFERENCES inode(id),
+                        name TEXT NOT NULL,
+                        inode INTEGER NOT NULL REFERENCES inode(id),
+                        PRIMARY KEY (parent, name)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX dirent_inode ON dirent(inode);
+
+                    CREATE TABLE xattr (
+                        inode INTEGER NOT NULL REFERENCES inode(id) ON DELETE CASCADE,
+                        name TEXT NOT NULL,
+                        value BLOB NOT NULL,
+                        PRIMARY KEY (inode, name)
+                    ) WITHOUT ROWID;
+
+                    INSERT INTO inode (id, kind, mode, nlink, size, atime, mtime, ctime)
+                        VALUES (1, 1, 493, 2, 0, strftime('%s','now'), strftime('%s','now'), strftime('%s','now'));
 
                     CREATE TABLE setting (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
                     """

@@ -2,39 +2,83 @@ import Foundation
 import GRDB
 import ZenFS
 
-/// One name in the user's namespace: a directory, a file, or a symbolic link. A file's bytes are the range
-/// `contentOffset ..< contentOffset + size` of its metainfo's byte stream.
+/// One inode of the user's namespace (a directory, a file, or a symbolic link) with the name it was reached by.
+/// A file's bytes are the range `contentOffset ..< contentOffset + size` of its metainfo's byte stream; a file
+/// with no metainfo yet holds zeros.
 public struct NamespaceEntry: Equatable, Sendable {
-    /// What an entry is.
+    /// What an inode is.
     public enum Kind: Int, Sendable {
         case directory = 1
         case file = 2
         case symbolicLink = 3
     }
 
+    /// The inode number; stable for the inode's life, and the FUSE inode number.
     public let id: Int64
+    /// The directory this entry was reached from; nil for the root or a lookup by inode number.
     public let parent: Int64?
     public let name: String
     public let kind: Kind
+    /// Permission bits (`0o7777`).
     public let mode: UInt32
+    public let uid: UInt32
+    public let gid: UInt32
+    public let linkCount: Int
     public let size: Int64
+    public let accessed: Date
     public let modified: Date
+    public let changed: Date
     /// For a file, the metainfo holding its bytes; for a directory, the metainfo of the folder it was added as.
     public let infoHash: SHA1Digest?
     public let contentOffset: Int64?
+    public let linkTarget: String?
 
-    /// The id of the root directory.
+    /// The inode number of the root directory.
     public static let rootID: Int64 = 1
 
     init(row: Row) {
         id = row["id"]
         parent = row["parent"]
-        name = row["name"]
+        name = row["name"] ?? ""
         kind = Kind(rawValue: row["kind"]) ?? .file
         mode = row["mode"]
+        uid = row["uid"]
+        gid = row["gid"]
+        linkCount = row["nlink"]
         size = row["size"]
+        accessed = Date(timeIntervalSince1970: row["atime"])
         modified = Date(timeIntervalSince1970: row["mtime"])
+        changed = Date(timeIntervalSince1970: row["ctime"])
         infoHash = SHA1Digest(blob: row["info_hash"])
         contentOffset = row["content_offset"]
+        linkTarget = row["link_target"]
+    }
+
+    /// The entry with other attributes (used for state not yet in the catalog, such as a file being written).
+    public func with(size: Int64? = nil, modified: Date? = nil, changed: Date? = nil) -> NamespaceEntry {
+        NamespaceEntry(
+            copying: self,
+            size: size ?? self.size,
+            modified: modified ?? self.modified,
+            changed: changed ?? self.changed
+        )
+    }
+
+    private init(copying other: NamespaceEntry, size: Int64, modified: Date, changed: Date) {
+        id = other.id
+        parent = other.parent
+        name = other.name
+        kind = other.kind
+        mode = other.mode
+        uid = other.uid
+        gid = other.gid
+        linkCount = other.linkCount
+        self.size = size
+        accessed = other.accessed
+        self.modified = modified
+        self.changed = changed
+        infoHash = other.infoHash
+        contentOffset = other.contentOffset
+        linkTarget = other.linkTarget
     }
 }

@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import ZenFS
+
+extension Catalog {
+    /// Inserts an inode and its name in `parent`; returns its number. Fails with `alreadyExists` if taken.
+    @discardableResult
+    static func insertInode(
+        parent: Int64,
+        name: String,
+        kind: NamespaceEntry.Kind,
+        mode: UInt32,
+        uid: UInt32 = 0,
+        gid: UInt32 = 0,
+        size: Int64 = 0,
+        now: Date,
+        content: InodeContent? = nil,
+        linkTarget: String? = nil,
+        in db: Database
+    ) throws -> Int64 {
+        if try child(name, of: parent, in: db) != nil { throw NamespaceError.alreadyExists(path: name) }
+        let time = now.timeIntervalSince1970
+        try db.execute(
+            sql: """
+                INSERT INTO inode (kind, mode, uid, gid, nlink, size, atime, mtime, ctime, info_hash, content_offset, link_target)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                kind.rawValue, mode & 0o7777, uid, gid, kind == .directory ? 2 : 1, size, time, time, time,
+                content?.infoHash.blob, content?.offset, linkTarget,
+            ]
+        )
+        let id = db.lastInsertedRowID
+        try db.execute(sql: "INSERT INTO dirent (parent, name, inode) VALUES (?, ?, ?)", arguments: [parent, name, id])
+        if kind == .directory {
+            try db.execute(sql: "UPDATE inode SET nlink = nlink + 1 WHERE id = ?", arguments: [parent])
+        }
+        try touch(parent, now: now, in: db)
+        return id
+    }
+
+    /// Removes the name `name` from `parent` and drops the inode's link count (a directory's parent loses the
+    /// link its `..` held). The inode itself stays until `deleteInodeIfUnlinked`.
+    static func unlinkName(parent: Int64, name: String, now: Date, in db: Database) throws {
+        guard let entry = try child(name, of: parent, in: db) else { throw NamespaceError.notFound(path: name) }
+        try db.execute(sql: "DELETE FROM dirent WHERE parent = ? AND name = ?", arguments: [parent, name])
+        let drop = entry.kind == .directory ? 2 : 1
+        try db.execute(
+            sql: "UPDATE inode SET nlink = MAX(0, nlink - ?), ctime = ? WHERE id = ?",
+            arguments: [drop, now.timeIntervalSince1970, entry.id]
+        )
+        if entry.kind == .directory {
+            try db.execute(sql: "UPDATE inode SET nlink = nlink - 1 WHERE id = ?", arguments: [parent])
+        }
+        try touch(parent, now: now, in: db)
+    }
+
+    /// Deletes an inode whose last name is gone, releasing its metainfo if nothing else holds it. Returns the
+    /// released info-hash. Callers that keep inodes alive while open (the mount) check that first.
+    func deleteInodeIfUnlinked(_ id: Int64, in db: Database) throws -> SHA1Digest? {
+        guard let inode = try Self.inode(id, in: db), inode.linkCount <= 0 || inode.kind == .directory,
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dirent WHERE inode = ?", arguments: [id]) == 0
+        else { return nil }
+        try db.execute(sql: "DELETE FROM inode WHERE id = ?", arguments: [id])
+        return try releaseIfUnheld(inode.infoHash, in: db)
+    }
+
+    /// Drops a metainfo from the index when no inode holds it any more; returns it if dropped.
+    func releaseIfUnheld(_ infoHash: SHA1Digest?, in db: Database) throws -> SHA1Digest? {
+        guard let infoHash else { return nil }
+        let holders = try Int.fetchOne(
+            db,
+            sql: "SELECT COUNT(*) FROM inode WHERE info_hash = ?",
+            arguments: [infoHash.blob]
+        )
+        guard holders == 0 else { return nil }
+        try deleteMetainfo(infoHash, in: db)
+        return infoHash
+    }
+
+    /// Sets a directory's modification and change times (its entries changed).
+    static func touch(_ id: Int64, now: Date, in db: Database) throws {
+        let time = now.timeIntervalSince1970
+        try db.execute(sql: "UPDATE inode SET mtime = ?, ctime = ? WHERE id = ?", arguments: [time, time, id])
+    }
+}
