@@ -7,6 +7,8 @@ import Node
 public enum ErrnoMap {
     public static func errno(for error: any Error, log: (String) -> Void = { _ in }) -> Int32 {
         switch error {
+        case let error as PosixError:
+            return error.errno
         case let error as NamespaceError:
             switch error {
             case .notFound: return ENOENT

@@ -9,7 +9,7 @@ struct ZenFSCommand: ParsableCommand {
         subcommands: [
             AddCommand.self, GetCommand.self, ListCommand.self, ShowCommand.self, TorrentCommand.self,
             ImportCommand.self, SearchCommand.self, RemoveCommand.self, VerifyCommand.self, CollectCommand.self,
-            QuotaCommand.self,
+            QuotaCommand.self, MountCommand.self, UnmountCommand.self,
         ]
     )
 }

@@ -53,7 +53,7 @@ struct PieceHasher {
     ) throws {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: source.pieceLength, alignment: 4096)
         defer { buffer.deallocate() }
-        var files = OpenFiles()
+        var files = SourceDescriptors()
         while !shared.hasFailed {
             let first = shared.claim(Self.piecesPerClaim)
             if first >= source.pieceCount { return }

@@ -67,7 +67,8 @@ public struct PieceSource: Sendable {
     }
 
     /// Reads piece `index` into `buffer` (at least `size(ofPiece:)` bytes), using `files` to keep descriptors open.
-    func readPiece(_ index: Int, into buffer: UnsafeMutableRawBufferPointer, files: inout OpenFiles) throws(StoreError)
+    func readPiece(_ index: Int, into buffer: UnsafeMutableRawBufferPointer, files: inout SourceDescriptors)
+        throws(StoreError)
     {
         let start = Int64(index) * Int64(pieceLength)
         let size = self.size(ofPiece: index)
@@ -91,7 +92,7 @@ public struct PieceSource: Sendable {
 }
 
 /// A few open read-only descriptors, so consecutive pieces of one file do not reopen it.
-struct OpenFiles: ~Copyable {
+struct SourceDescriptors: ~Copyable {
     private var open: [(path: String, fd: Int32)] = []
     private let capacity = 8
 

@@ -6,14 +6,19 @@ import ZenFS
 /// fields and tags, and the element reference counts. Every multi-row change is one transaction.
 public final class Catalog: Sendable {
     let pool: DatabasePool
+    /// `FULL` syncs every transaction; `NORMAL` (the mount's choice) survives a killed process but may lose the
+    /// last transactions on power loss, except those recorded with `durable`.
+    let synchronousMode: String
 
     /// Opens or creates the catalog at `path` and brings its schema up to date.
-    public init(path: String) throws(StoreError) {
+    public init(path: String, syncEveryTransaction: Bool = true) throws(StoreError) {
+        let mode = syncEveryTransaction ? "FULL" : "NORMAL"
+        synchronousMode = mode
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.foreignKeysEnabled = true
         configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA synchronous = \(mode)")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)

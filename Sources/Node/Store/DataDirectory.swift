@@ -21,12 +21,12 @@ public final class DataDirectory: Sendable {
     static let quotaSetting = "quota"
 
     /// Opens (creating when needed, mode 0700) the data directory at `path`.
-    public init(path: String) throws(StoreError) {
+    public init(path: String, syncEveryTransaction: Bool = true) throws(StoreError) {
         self.path = path
         try Posix.makeDirectories(path)
         chmod(path, 0o700)
         store = try ElementStore(directory: path + "/elements")
-        catalog = try Catalog(path: path + "/catalog.sqlite")
+        catalog = try Catalog(path: path + "/catalog.sqlite", syncEveryTransaction: syncEveryTransaction)
     }
 
     /// `--data-dir` if given, else `ZENFS_DATA_DIR`, else `~/.zenfs`.

@@ -46,7 +46,12 @@ extension ElementStore {
             let hex = element.hash.hex
             let folder = hex.prefix(2)
             if madeFolders.insert(folder).inserted { try Posix.makeDirectory(root + "/" + folder) }
-            try Posix.rename(element.temporaryPath, path(of: element.hash))
+            do {
+                try Posix.rename(element.temporaryPath, path(of: element.hash))
+            } catch {
+                // A retried commit may find an element it already named.
+                if !contains(element.hash) { throw error }
+            }
         }
         try Posix.syncFileSystem(fd, path: root)
     }

@@ -1,0 +1,124 @@
+import Foundation
+import Synchronization
+import ZenFS
+
+/// Group commit for files written through the mount. Closing a file hands its new version here; about once a
+/// second (or at once, for `fsync`) every pending version is made durable together: parts and metainfo elements
+/// synced and named, then one catalog transaction. A crash loses at most the versions of the last second that
+/// nobody fsynced, and never leaves an element under a wrong name or the catalog pointing at a missing one.
+final class Committer: @unchecked Sendable {
+    /// A sealed file version waiting to be recorded.
+    struct Pending {
+        let inode: Int64
+        let name: String
+        let pieces: [SHA1Digest]
+        let pieceLength: Int
+        let size: Int64
+        let staged: [StagedElement]
+        let modified: Date
+        /// Counts versions of this inode, so the file table knows when its latest is recorded.
+        let version: UInt64
+    }
+
+    private let data: DataDirectory
+    private let reader: PartReader
+    private let onRecorded: @Sendable ([(inode: Int64, version: UInt64)]) -> Void
+    private let queue = Mutex<[Pending]>([])
+    /// Held for a whole commit, so commits never interleave.
+    private let commitLock = NSLock()
+    private let wakeup = NSCondition()
+    private var stopping = false
+    private var thread: Thread?
+    static let interval: TimeInterval = 1
+
+    init(
+        data: DataDirectory,
+        reader: PartReader,
+        onRecorded: @escaping @Sendable ([(inode: Int64, version: UInt64)]) -> Void
+    ) {
+        self.data = data
+        self.reader = reader
+        self.onRecorded = onRecorded
+    }
+
+    func start() {
+        let thread = Thread { [weak self] in self?.run() }
+        thread.name = "zenfs-committer"
+        self.thread = thread
+        thread.start()
+    }
+
+    /// Commits what is pending and stops the background thread.
+    func stop() throws {
+        wakeup.withLock {
+            stopping = true
+            wakeup.signal()
+        }
+        try commitNow(durable: true)
+    }
+
+    func submit(_ pending: Pending) {
+        queue.withLock { $0.append(pending) }
+    }
+
+    private func run() {
+        while true {
+            let stop = wakeup.withLock { () -> Bool in
+                if !stopping { _ = wakeup.wait(until: Date().addingTimeInterval(Self.interval)) }
+                return stopping
+            }
+            if stop { return }
+            do { try commitNow(durable: false) } catch {
+                FileHandle.standardError.write(Data("zenfs: commit failed: \(error)\n".utf8))
+            }
+        }
+    }
+
+    /// Records every pending version now; with `durable`, the catalog transaction is synced too.
+    func commitNow(durable: Bool) throws {
+        commitLock.lock()
+        defer { commitLock.unlock() }
+        let batch = queue.withLock { queue in
+            defer { queue.removeAll() }
+            return queue
+        }
+        guard !batch.isEmpty else { return }
+        var staged = batch.flatMap(\.staged)
+        var versions: [ContentVersion] = []
+        do {
+            for pending in batch {
+                let name = (try? PathRules.check(pending.name, field: "name")) != nil ? pending.name : "file"
+                let info = try MetainfoInfo(
+                    name: name,
+                    pieceLength: pending.pieceLength,
+                    pieces: pending.pieces,
+                    files: [MetainfoFile(path: [name], length: pending.size, offset: 0)],
+                    isMultiFile: false
+                )
+                let metainfo = Metainfo(info: info)
+                let bytes = metainfo.encoded()
+                let hash = SHA1Digest.of(bytes)
+                if let element = try bytes.withUnsafeBytes({ try data.store.stage($0, as: hash) }) {
+                    staged.append(element)
+                }
+                versions.append(
+                    ContentVersion(
+                        inode: pending.inode,
+                        metainfo: metainfo,
+                        element: hash,
+                        elementSize: Int64(bytes.count),
+                        modified: pending.modified
+                    )
+                )
+            }
+            try data.store.commit(staged)
+            reader.unregister(staged)
+            try data.catalog.record(versions, durable: durable)
+        } catch {
+            // Put the batch back so a later commit retries it (staged parts stay readable meanwhile).
+            queue.withLock { $0.insert(contentsOf: batch, at: 0) }
+            throw error
+        }
+        onRecorded(batch.map { ($0.inode, $0.version) })
+    }
+}

@@ -1,0 +1,44 @@
+import Foundation
+import Glibc
+
+/// What `stat` reports for an inode of the mounted filesystem.
+public struct FileAttributes: Equatable, Sendable {
+    public let inode: UInt64
+    public let kind: NamespaceEntry.Kind
+    /// Permission bits only; `fileMode` adds the type bits.
+    public let permissions: UInt32
+    public let linkCount: UInt32
+    public let uid: UInt32
+    public let gid: UInt32
+    public let size: Int64
+    public let accessed: Date
+    public let modified: Date
+    public let changed: Date
+
+    /// `st_mode`: type and permission bits.
+    public var fileMode: UInt32 {
+        let type: UInt32 =
+            switch kind {
+            case .directory: UInt32(S_IFDIR)
+            case .file: UInt32(S_IFREG)
+            case .symbolicLink: UInt32(S_IFLNK)
+            }
+        return type | permissions
+    }
+
+    /// `st_blocks`: 512-byte units, as if every byte were allocated.
+    public var blocks: Int64 { (size + 511) / 512 }
+
+    init(_ entry: NamespaceEntry) {
+        inode = UInt64(entry.id)
+        kind = entry.kind
+        permissions = entry.mode & 0o7777
+        linkCount = UInt32(max(0, entry.linkCount))
+        uid = entry.uid
+        gid = entry.gid
+        size = entry.kind == .symbolicLink ? Int64(entry.linkTarget?.utf8.count ?? 0) : entry.size
+        accessed = entry.accessed
+        modified = entry.modified
+        changed = entry.changed
+    }
+}

@@ -1,0 +1,242 @@
+import ZenFS
+
+/// The bytes of one file as it is being written: the parts of its last committed version (`base`), overlaid with
+/// the parts writes have changed since. A changed part is kept whole in memory until it is complete, then hashed
+/// and staged as an element ("spilled"), so memory stays bounded however large the file grows. Sealing gives
+/// the part hashes of the new version, reusing every unchanged part of the old one (copy-on-write by part).
+///
+/// Not thread-safe: its owner serializes access.
+final class FileImage {
+    /// The committed content this image starts from.
+    struct Base {
+        /// The pieces of the whole metainfo the file lies in.
+        let pieces: [SHA1Digest]
+        let pieceLength: Int
+        /// The metainfo stream's total length.
+        let streamLength: Int64
+        /// Where the file starts in that stream.
+        let offset: Int64
+        let size: Int64
+    }
+
+    private let reader: PartReader
+    private let base: Base?
+    /// Part size of the new version: the base's when the file starts on one of its piece boundaries.
+    let pieceLength: Int
+    private(set) var size: Int64
+    /// Base bytes at or past this offset were truncated away and read as zeros.
+    private var baseValidLength: Int64
+    private var memory: [Int: [UInt8]] = [:]
+    private var spilled: [Int: (hash: SHA1Digest, length: Int)] = [:]
+    private(set) var staged: [StagedElement] = []
+    /// Whether anything changed since the image was created or last sealed.
+    private(set) var isDirty = false
+
+    /// At most this many changed parts are kept in memory before the oldest are spilled.
+    static let memoryPartLimit = 64
+
+    init(base: Base?, reader: PartReader) {
+        self.base = base
+        self.reader = reader
+        if let base, base.offset % Int64(base.pieceLength) == 0 {
+            pieceLength = base.pieceLength
+        } else {
+            pieceLength = PieceLength.standard
+        }
+        size = base?.size ?? 0
+        baseValidLength = base?.size ?? 0
+    }
+
+    private func length(ofPart index: Int, size: Int64) -> Int {
+        Int(max(0, min(Int64(pieceLength), size - Int64(index) * Int64(pieceLength))))
+    }
+
+    /// Copies bytes `offset ..< offset + buffer.count` of the file (clamped to its size) into `buffer`; returns how many.
+    func read(at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        guard offset < size else { return 0 }
+        let count = Int(min(Int64(buffer.count), size - offset))
+        var done = 0
+        while done < count {
+            let position = offset + Int64(done)
+            let index = Int(position / Int64(pieceLength))
+            let within = Int(position % Int64(pieceLength))
+            let chunk = min(count - done, pieceLength - within)
+            try readPart(index, at: within, into: UnsafeMutableRawBufferPointer(rebasing: buffer[done..<done + chunk]))
+            done += chunk
+        }
+        return count
+    }
+
+    /// Reads part `index` (its current bytes, zeros past what any write or the base gave it).
+    private func readPart(_ index: Int, at within: Int, into target: UnsafeMutableRawBufferPointer) throws {
+        if let image = memory[index] {
+            copy(image, from: within, into: target)
+        } else if let part = spilled[index] {
+            let available = max(0, min(target.count, part.length - within))
+            if available > 0 {
+                try reader.read(
+                    part.hash,
+                    at: within,
+                    into: UnsafeMutableRawBufferPointer(rebasing: target[0..<available])
+                )
+            }
+            target[available...].initializeMemory(as: UInt8.self, repeating: 0)
+        } else {
+            try readBase(at: Int64(index) * Int64(pieceLength) + Int64(within), into: target)
+        }
+    }
+
+    private func copy(_ image: [UInt8], from within: Int, into target: UnsafeMutableRawBufferPointer) {
+        let available = max(0, min(target.count, image.count - within))
+        image.withUnsafeBytes { source in
+            if available > 0 {
+                target.copyMemory(from: UnsafeRawBufferPointer(rebasing: source[within..<within + available]))
+            }
+        }
+        target[available...].initializeMemory(as: UInt8.self, repeating: 0)
+    }
+
+    /// Reads base bytes at file offset `position`; anything past the valid base is zeros.
+    private func readBase(at position: Int64, into target: UnsafeMutableRawBufferPointer) throws {
+        let valid = Int(max(0, min(Int64(target.count), baseValidLength - position)))
+        if valid > 0, let base {
+            var done = 0
+            while done < valid {
+                let stream = base.offset + position + Int64(done)
+                let piece = Int(stream / Int64(base.pieceLength))
+                let within = Int(stream % Int64(base.pieceLength))
+                let chunk = min(valid - done, base.pieceLength - within)
+                try reader.read(
+                    base.pieces[piece],
+                    at: within,
+                    into: UnsafeMutableRawBufferPointer(rebasing: target[done..<done + chunk])
+                )
+                done += chunk
+            }
+        }
+        target[valid...].initializeMemory(as: UInt8.self, repeating: 0)
+    }
+
+    /// The whole current content of part `index` at the length it has for `size`.
+    private func load(_ index: Int, size: Int64) throws -> [UInt8] {
+        var image = [UInt8](repeating: 0, count: length(ofPart: index, size: size))
+        try image.withUnsafeMutableBytes { try readPart(index, at: 0, into: $0) }
+        return image
+    }
+
+    /// Writes `bytes` at `offset`, growing the file if needed; gaps read as zeros.
+    func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        guard bytes.count > 0 else { return }
+        let end = offset + Int64(bytes.count)
+        let newSize = max(size, end)
+        if newSize > size { try resizeLastPart(to: newSize) }
+        var done = 0
+        while done < bytes.count {
+            let position = offset + Int64(done)
+            let index = Int(position / Int64(pieceLength))
+            let within = Int(position % Int64(pieceLength))
+            let chunk = min(bytes.count - done, pieceLength - within)
+            var image = try memory.removeValue(forKey: index) ?? load(index, size: newSize)
+            if image.count < within + chunk { image += [UInt8](repeating: 0, count: within + chunk - image.count) }
+            image.withUnsafeMutableBytes { target in
+                target.baseAddress!.advanced(by: within).copyMemory(
+                    from: bytes.baseAddress!.advanced(by: done),
+                    byteCount: chunk
+                )
+            }
+            spilled[index] = nil
+            memory[index] = image
+            if within + chunk == pieceLength { try spill(index) }
+            done += chunk
+        }
+        size = newSize
+        isDirty = true
+        if memory.count > Self.memoryPartLimit {
+            for index in memory.keys.sorted().prefix(memory.count - Self.memoryPartLimit / 2) { try spill(index) }
+        }
+    }
+
+    /// Sets the size; bytes past a shrink are gone, bytes past a growth read as zeros.
+    func truncate(to newSize: Int64) throws {
+        guard newSize != size else { return }
+        if newSize < size {
+            let keep = Int((newSize + Int64(pieceLength) - 1) / Int64(pieceLength))
+            memory = memory.filter { $0.key < keep }
+            spilled = spilled.filter { $0.key < keep }
+            let tail = length(ofPart: keep - 1, size: newSize)
+            if keep > 0 && tail < pieceLength {
+                var image = try memory.removeValue(forKey: keep - 1) ?? load(keep - 1, size: size)
+                image.removeLast(max(0, image.count - tail))
+                spilled[keep - 1] = nil
+                memory[keep - 1] = image
+            }
+            baseValidLength = min(baseValidLength, newSize)
+        } else {
+            try resizeLastPart(to: newSize)
+        }
+        size = newSize
+        isDirty = true
+    }
+
+    /// Before growing: the current last part keeps its bytes in memory, so its zero tail is explicit.
+    private func resizeLastPart(to newSize: Int64) throws {
+        guard size > 0 else { return }
+        let last = Int((size - 1) / Int64(pieceLength))
+        if memory[last] == nil && length(ofPart: last, size: size) < pieceLength {
+            memory[last] = try load(last, size: size)
+            spilled[last] = nil
+        }
+        baseValidLength = min(baseValidLength, size)
+    }
+
+    /// Hashes part `index` from memory and stages it as an element.
+    private func spill(_ index: Int) throws {
+        guard let image = memory.removeValue(forKey: index) else { return }
+        let hash = SHA1Digest.of(image)
+        if let element = try image.withUnsafeBytes({ try reader.store.stage($0, as: hash) }) {
+            staged.append(element)
+            reader.register([element])
+        }
+        spilled[index] = (hash, image.count)
+    }
+
+    /// The part hashes of the current content, staging every part that is new. Unchanged parts of the base are
+    /// reused when they line up; others are re-read and hashed. The staged elements are handed over (and the
+    /// image keeps serving reads from them until they are committed).
+    func seal() throws -> (pieces: [SHA1Digest], staged: [StagedElement]) {
+        let count = Int((size + Int64(pieceLength) - 1) / Int64(pieceLength))
+        var pieces: [SHA1Digest] = []
+        pieces.reserveCapacity(count)
+        for index in 0..<count {
+            let length = length(ofPart: index, size: size)
+            if memory[index] == nil, let part = spilled[index], part.length == length {
+                pieces.append(part.hash)
+            } else if memory[index] == nil && spilled[index] == nil,
+                let reused = reusableBasePiece(index, length: length)
+            {
+                pieces.append(reused)
+            } else {
+                if memory[index] == nil || memory[index]!.count != length {
+                    var image = try memory.removeValue(forKey: index) ?? load(index, size: size)
+                    if image.count < length { image += [UInt8](repeating: 0, count: length - image.count) }
+                    memory[index] = image
+                }
+                try spill(index)
+                pieces.append(spilled[index]!.hash)
+            }
+        }
+        let handed = staged
+        staged = []
+        isDirty = false
+        return (pieces, handed)
+    }
+
+    private func reusableBasePiece(_ index: Int, length: Int) -> SHA1Digest? {
+        guard let base, base.pieceLength == pieceLength, base.offset % Int64(pieceLength) == 0 else { return nil }
+        let start = Int64(index) * Int64(pieceLength)
+        guard start + Int64(length) <= baseValidLength else { return nil }
+        let piece = Int(base.offset / Int64(pieceLength)) + index
+        let pieceSize = Int(min(Int64(pieceLength), base.streamLength - Int64(piece) * Int64(pieceLength)))
+        return pieceSize == length ? base.pieces[piece] : nil
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import ZenFS
+
+/// Extended attributes: the `user.*` namespace is the user's, stored in the catalog; `user.zenfs.infohash` is
+/// read-only and gives the info-hash of the file's last recorded version.
+extension MountedFileSystem {
+    /// The read-only attribute that names a file's content.
+    public static let infoHashAttribute = "user.zenfs.infohash"
+
+    public func getxattr(_ id: Int64, _ name: String) throws -> [UInt8] {
+        guard let entry = try data.catalog.inode(id) else { throw PosixError.notFound }
+        if name == Self.infoHashAttribute {
+            guard let infoHash = entry.infoHash else { throw PosixError.noSuchAttribute }
+            return Array(infoHash.hex.utf8)
+        }
+        guard let value = try data.catalog.extendedAttribute(name, of: id) else { throw PosixError.noSuchAttribute }
+        return value
+    }
+
+    public func listxattr(_ id: Int64) throws -> [String] {
+        guard let entry = try data.catalog.inode(id) else { throw PosixError.notFound }
+        let stored = try data.catalog.extendedAttributeNames(of: id)
+        return (entry.infoHash == nil ? [] : [Self.infoHashAttribute]) + stored
+    }
+
+    /// `flags`: `XATTR_CREATE` (1) fails if it exists, `XATTR_REPLACE` (2) if it does not.
+    public func setxattr(_ id: Int64, _ name: String, _ value: [UInt8], flags: Int32) throws {
+        try checkWritableAttribute(name)
+        guard try data.catalog.inode(id) != nil else { throw PosixError.notFound }
+        if value.count > 65536 { throw PosixError.attributeBufferTooSmall(needed: value.count) }
+        try data.catalog.setExtendedAttribute(name, of: id, to: value, create: flags & 1 != 0, replace: flags & 2 != 0)
+    }
+
+    public func removexattr(_ id: Int64, _ name: String) throws {
+        try checkWritableAttribute(name)
+        try data.catalog.removeExtendedAttribute(name, of: id)
+    }
+
+    private func checkWritableAttribute(_ name: String) throws {
+        if name == Self.infoHashAttribute { throw PosixError.permissionDenied }
+        guard name.hasPrefix("user."), name.utf8.count > 5, name.utf8.count <= 255 else {
+            throw PosixError.notSupported
+        }
+    }
+}

@@ -1,0 +1,256 @@
+import Foundation
+import Glibc
+import ZenFS
+
+/// One entry `readdir` returns.
+public struct DirectoryItem: Equatable, Sendable {
+    public let name: String
+    public let inode: UInt64
+    public let kind: NamespaceEntry.Kind
+}
+
+/// What `statfs` reports.
+public struct FileSystemStatistics: Equatable, Sendable {
+    public let blockSize: UInt64
+    public let blocks: UInt64
+    public let freeBlocks: UInt64
+    public let files: UInt64
+    public let freeFiles: UInt64
+    public let nameMax: UInt64
+}
+
+extension MountedFileSystem {
+    private func entry(_ id: Int64) throws -> NamespaceEntry {
+        guard let entry = try data.catalog.inode(id) else { throw PosixError.notFound }
+        return entry
+    }
+
+    private func checkName(_ name: String) throws {
+        if name.utf8.count > 255 { throw PosixError.nameTooLong }
+        if name.isEmpty || name == "." || name == ".." || name.contains("/") { throw PosixError.invalidArgument }
+    }
+
+    // MARK: Namespace
+
+    public func getattr(_ id: Int64) throws -> FileAttributes {
+        overlay(try entry(id))
+    }
+
+    /// Looks a name up and counts the lookup (the kernel forgets it later).
+    public func lookup(_ name: String, in parent: Int64) throws -> FileAttributes {
+        if name.utf8.count > 255 { throw PosixError.nameTooLong }
+        guard let entry = try data.catalog.lookup(name, in: parent) else {
+            if try data.catalog.inode(parent)?.kind != .directory { throw PosixError.notADirectory }
+            throw PosixError.notFound
+        }
+        countLookup(entry.id)
+        return overlay(entry)
+    }
+
+    public func readdir(_ id: Int64) throws -> [DirectoryItem] {
+        let directory = try entry(id)
+        guard directory.kind == .directory else { throw PosixError.notADirectory }
+        let parent = try data.catalog.parent(ofDirectory: id)
+        return [
+            DirectoryItem(name: ".", inode: UInt64(id), kind: .directory),
+            DirectoryItem(name: "..", inode: UInt64(parent), kind: .directory),
+        ]
+            + (try data.catalog.children(of: id)).map {
+                DirectoryItem(name: $0.name, inode: UInt64($0.id), kind: $0.kind)
+            }
+    }
+
+    public func mkdir(_ name: String, in parent: Int64, mode: UInt32, uid: UInt32, gid: UInt32) throws -> FileAttributes
+    {
+        try checkName(name)
+        let entry = try data.catalog.create(name, in: parent, kind: .directory, mode: mode, uid: uid, gid: gid)
+        countLookup(entry.id)
+        return FileAttributes(entry)
+    }
+
+    public func symlink(_ name: String, in parent: Int64, target: String, uid: UInt32, gid: UInt32) throws
+        -> FileAttributes
+    {
+        try checkName(name)
+        let entry = try data.catalog.create(
+            name,
+            in: parent,
+            kind: .symbolicLink,
+            mode: 0o777,
+            uid: uid,
+            gid: gid,
+            linkTarget: target
+        )
+        countLookup(entry.id)
+        return FileAttributes(entry)
+    }
+
+    public func readlink(_ id: Int64) throws -> String {
+        guard let target = try entry(id).linkTarget else { throw PosixError.invalidArgument }
+        return target
+    }
+
+    public func link(_ id: Int64, as name: String, in parent: Int64) throws -> FileAttributes {
+        try checkName(name)
+        let entry = try data.catalog.link(id, as: name, in: parent)
+        countLookup(entry.id)
+        return overlay(entry)
+    }
+
+    public func unlink(_ name: String, in parent: Int64) throws {
+        let entry = try data.catalog.remove(name, in: parent, directory: false)
+        collect(entry.id)
+    }
+
+    public func rmdir(_ name: String, in parent: Int64) throws {
+        let entry = try data.catalog.remove(name, in: parent, directory: true)
+        collect(entry.id)
+    }
+
+    /// `flags` may hold `RENAME_NOREPLACE` (1) and `RENAME_EXCHANGE` (2).
+    public func rename(_ name: String, in parent: Int64, to newName: String, in newParent: Int64, flags: UInt32) throws
+    {
+        try checkName(newName)
+        let noReplace = flags & 1 != 0
+        let exchange = flags & 2 != 0
+        if noReplace && exchange { throw PosixError.invalidArgument }
+        if flags & ~3 != 0 { throw PosixError.invalidArgument }
+        if let replaced = try data.catalog.rename(
+            name,
+            in: parent,
+            to: newName,
+            in: newParent,
+            noReplace: noReplace,
+            exchange: exchange
+        ) {
+            collect(replaced.id)
+        }
+    }
+
+    public func setattr(_ id: Int64, _ changes: AttributeChanges) throws -> FileAttributes {
+        var entry = try entry(id)
+        if let size = changes.size {
+            guard entry.kind == .file else {
+                throw entry.kind == .directory ? PosixError.isADirectory : PosixError.invalidArgument
+            }
+            let file = try liveFile(entry)
+            try file.lock.withLock {
+                try file.image.truncate(to: size)
+                file.modified = changes.modified ?? Date()
+            }
+            if file.lock.withLock({ file.openCount == 0 }) {
+                try submitIfDirty(id, file)
+            }
+        }
+        if changes.mode != nil || changes.uid != nil || changes.gid != nil || changes.accessed != nil
+            || changes.modified != nil
+        {
+            entry = try data.catalog.setAttributes(id, changes)
+            if let modified = changes.modified, let file = existingLiveFile(id) {
+                file.lock.withLock { file.modified = modified }
+            }
+        }
+        return overlay(entry)
+    }
+
+    // MARK: Files
+
+    /// Opens a file; `flags` are the open(2) flags.
+    public func open(_ id: Int64, flags: Int32) throws -> UInt64 {
+        let entry = try entry(id)
+        switch entry.kind {
+        case .directory: throw PosixError.isADirectory
+        case .symbolicLink: throw PosixError.invalidArgument
+        case .file: break
+        }
+        let writable = flags & O_ACCMODE != O_RDONLY
+        let file = try liveFile(entry)
+        if writable && flags & O_TRUNC != 0 {
+            try file.lock.withLock {
+                if file.image.size != 0 {
+                    try file.image.truncate(to: 0)
+                    file.modified = Date()
+                }
+            }
+        }
+        return addHandle(Handle(inode: id, writable: writable, append: flags & O_APPEND != 0), file: file)
+    }
+
+    /// Creates and opens a file.
+    public func create(_ name: String, in parent: Int64, mode: UInt32, flags: Int32, uid: UInt32, gid: UInt32) throws
+        -> (FileAttributes, UInt64)
+    {
+        try checkName(name)
+        let entry = try data.catalog.create(name, in: parent, kind: .file, mode: mode, uid: uid, gid: gid)
+        countLookup(entry.id)
+        let handle = try open(entry.id, flags: flags & ~O_TRUNC)
+        return (FileAttributes(entry), handle)
+    }
+
+    /// Reads up to `buffer.count` bytes at `offset`; returns how many (0 at the end).
+    public func read(_ handle: UInt64, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        let (_, file) = try self.handle(handle)
+        return try file.lock.withLock { try file.image.read(at: offset, into: buffer) }
+    }
+
+    /// Writes `bytes` at `offset` (at the end for a handle opened with `O_APPEND`); returns how many.
+    public func write(_ handle: UInt64, at offset: Int64, bytes: UnsafeRawBufferPointer) throws -> Int {
+        let (handle, file) = try self.handle(handle)
+        guard handle.writable else { throw PosixError.badHandle }
+        try file.lock.withLock {
+            try file.image.write(bytes, at: handle.append ? file.image.size : offset)
+            file.modified = Date()
+        }
+        return bytes.count
+    }
+
+    /// Called on every close of a file descriptor: a changed file becomes a new version (recorded by the next
+    /// group commit).
+    public func flush(_ handle: UInt64) throws {
+        let (handle, file) = try self.handle(handle)
+        try submitIfDirty(handle.inode, file)
+    }
+
+    /// Makes everything written through this handle, and the file's metadata, durable before returning.
+    public func fsync(_ handle: UInt64) throws {
+        let (handle, file) = try self.handle(handle)
+        try submitIfDirty(handle.inode, file)
+        try commitNow()
+    }
+
+    /// The last close of an open file description.
+    public func release(_ handle: UInt64) throws {
+        guard let (_, file) = try? self.handle(handle), let removed = removeHandle(handle) else {
+            throw PosixError.badHandle
+        }
+        try submitIfDirty(removed.inode, file)
+        collect(removed.inode)
+    }
+
+    // MARK: Filesystem
+
+    public func statfs() throws -> FileSystemStatistics {
+        let blockSize: UInt64 = 4096
+        let used = UInt64(max(0, try data.catalog.storedBytes()))
+        let available = UInt64(max(0, try data.storageBudget()))
+        let total = try data.quota().map { UInt64($0) } ?? (used + available)
+        let files = UInt64(try data.catalog.inodeCount())
+        return FileSystemStatistics(
+            blockSize: blockSize,
+            blocks: max(total, used + available) / blockSize,
+            freeBlocks: available / blockSize,
+            files: files + 1_000_000,
+            freeFiles: 1_000_000,
+            nameMax: 255
+        )
+    }
+}
+
+extension MountedFileSystem {
+    /// Seals every changed file and commits all pending versions durably (`syncfs`, `fsyncdir`, unmount).
+    public func syncAll() throws {
+        let live = existingLiveFiles()
+        for (id, file) in live { try submitIfDirty(id, file) }
+        try commitNow()
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import Glibc
+import ZenFS
+
+/// The filesystem a FUSE mount serves: the namespace in the catalog, file contents as parts in the element store,
+/// files being written as `FileImage`s, and their new versions recorded by group commit. All behaviour lives here,
+/// so it is testable without the kernel; `ZenFSMount` only translates FUSE calls.
+///
+/// Locking: `lock` guards the tables (live files, handles, lookup counts, metainfo cache) and is never held
+/// while waiting on a file; each `LiveFile` has its own lock for its image. Order: `lock`, then a file's lock.
+public final class MountedFileSystem: @unchecked Sendable {
+    public let data: DataDirectory
+    let reader: PartReader
+    private var committer: Committer!
+    private let lock = NSLock()
+    private var files: [Int64: LiveFile] = [:]
+    private var handles: [UInt64: Handle] = [:]
+    private var nextHandle: UInt64 = 1
+    private var lookups: [Int64: UInt64] = [:]
+    private var metainfos: [SHA1Digest: Metainfo] = [:]
+
+    /// A file with an image in memory: open, or with a version not yet recorded.
+    final class LiveFile {
+        let lock = NSLock()
+        let image: FileImage
+        var openCount = 0
+        var version: UInt64 = 0
+        var recordedVersion: UInt64 = 0
+        var modified: Date?
+
+        init(image: FileImage) {
+            self.image = image
+        }
+    }
+
+    /// An open file description.
+    struct Handle {
+        let inode: Int64
+        let writable: Bool
+        let append: Bool
+    }
+
+    /// Opens the data directory for mounting: removes inodes a crash left without a name, and starts the
+    /// background group commit.
+    public init(data: DataDirectory) throws {
+        self.data = data
+        reader = PartReader(store: data.store)
+        _ = try data.catalog.deleteUnlinkedInodes()
+        committer = Committer(data: data, reader: reader) { [weak self] recorded in self?.recorded(recorded) }
+        committer.start()
+    }
+
+    /// Records every pending version durably and stops the group commit; call before unmounting.
+    public func shutdown() throws {
+        for (id, file) in existingLiveFiles() { try submitIfDirty(id, file) }
+        try committer.stop()
+    }
+
+    // MARK: Tables
+
+    func liveFile(_ entry: NamespaceEntry) throws -> LiveFile {
+        lock.lock()
+        defer { lock.unlock() }
+        if let file = files[entry.id] { return file }
+        let file = LiveFile(image: FileImage(base: try base(of: entry), reader: reader))
+        files[entry.id] = file
+        return file
+    }
+
+    private func base(of entry: NamespaceEntry) throws -> FileImage.Base? {
+        guard entry.kind == .file, let infoHash = entry.infoHash else { return nil }
+        let metainfo: Metainfo
+        if let cached = metainfos[infoHash] {
+            metainfo = cached
+        } else {
+            guard let record = try data.catalog.metainfo(infoHash) else {
+                throw StoreError.catalog("no metainfo \(infoHash.hex)")
+            }
+            metainfo = try Metainfo(parsing: try data.store.read(record.element))
+            if metainfos.count > 256 { metainfos.removeAll() }
+            metainfos[infoHash] = metainfo
+        }
+        return FileImage.Base(
+            pieces: metainfo.info.pieces,
+            pieceLength: metainfo.info.pieceLength,
+            streamLength: metainfo.info.totalLength,
+            offset: entry.contentOffset ?? 0,
+            size: entry.size
+        )
+    }
+
+    func existingLiveFiles() -> [Int64: LiveFile] {
+        lock.withLock { files }
+    }
+
+    func existingLiveFile(_ id: Int64) -> LiveFile? {
+        lock.withLock { files[id] }
+    }
+
+    func handle(_ number: UInt64) throws -> (Handle, LiveFile) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let handle = handles[number], let file = files[handle.inode] else { throw PosixError.badHandle }
+        return (handle, file)
+    }
+
+    func addHandle(_ handle: Handle, file: LiveFile) -> UInt64 {
+        lock.lock()
+        defer { lock.unlock() }
+        let number = nextHandle
+        nextHandle += 1
+        handles[number] = handle
+        file.openCount += 1
+        return number
+    }
+
+    func removeHandle(_ number: UInt64) -> Handle? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let handle = handles.removeValue(forKey: number) else { return nil }
+        files[handle.inode]?.openCount -= 1
+        return handle
+    }
+
+    func countLookup(_ id: Int64) {
+        lock.lock()
+        lookups[id, default: 0] += 1
+        lock.unlock()
+    }
+
+    /// The kernel forgets `count` lookups of an inode.
+    public func forget(_ id: Int64, count: UInt64) {
+        lock.lock()
+        if let current = lookups[id] {
+            lookups[id] = current > count ? current - count : nil
+        }
+        lock.unlock()
+        collect(id)
+    }
+
+    /// Drops what is no longer needed for an inode: its image once recorded and closed, and the inode itself
+    /// once it has no name, no lookup and no open file.
+    func collect(_ id: Int64) {
+        lock.lock()
+        var inUse = lookups[id] != nil
+        if let file = files[id] {
+            let idle = file.lock.withLock {
+                file.openCount == 0 && file.recordedVersion == file.version && !file.image.isDirty
+            }
+            if idle { files[id] = nil } else { inUse = true }
+        }
+        lock.unlock()
+        if !inUse { try? data.catalog.deleteIfUnlinked(id) }
+    }
+
+    private func recorded(_ versions: [(inode: Int64, version: UInt64)]) {
+        var touched: [Int64] = []
+        lock.lock()
+        for (inode, version) in versions {
+            if let file = files[inode] {
+                file.lock.withLock { file.recordedVersion = max(file.recordedVersion, version) }
+                touched.append(inode)
+            }
+        }
+        lock.unlock()
+        for inode in touched { collect(inode) }
+    }
+
+    /// Seals a changed file and hands its new version to the group commit.
+    func submitIfDirty(_ id: Int64, _ file: LiveFile) throws {
+        let name = try data.catalog.name(of: id) ?? "file"
+        try file.lock.withLock {
+            guard file.image.isDirty else { return }
+            let sealed = try file.image.seal()
+            file.version += 1
+            committer.submit(
+                Committer.Pending(
+                    inode: id,
+                    name: name,
+                    pieces: sealed.pieces,
+                    pieceLength: file.image.pieceLength,
+                    size: file.image.size,
+                    staged: sealed.staged,
+                    modified: file.modified ?? Date(),
+                    version: file.version
+                )
+            )
+        }
+    }
+
+    /// Commits every pending version now, durably.
+    func commitNow() throws {
+        try committer.commitNow(durable: true)
+    }
+
+    /// The catalog's view of an inode, with the size and time of its live image if it has one.
+    func overlay(_ entry: NamespaceEntry) -> FileAttributes {
+        lock.lock()
+        let file = files[entry.id]
+        lock.unlock()
+        guard let file else { return FileAttributes(entry) }
+        return file.lock.withLock {
+            FileAttributes(entry.with(size: file.image.size, modified: file.modified, changed: file.modified))
+        }
+    }
+}

@@ -1,0 +1,374 @@
+import Foundation
+import GRDB
+import ZenFS
+
+/// Attribute changes a `setattr` asks for; nil fields stay as they are.
+public struct AttributeChanges: Equatable, Sendable {
+    public var mode: UInt32?
+    public var uid: UInt32?
+    public var gid: UInt32?
+    public var size: Int64?
+    public var accessed: Date?
+    public var modified: Date?
+
+    public init(
+        mode: UInt32? = nil,
+        uid: UInt32? = nil,
+        gid: UInt32? = nil,
+        size: Int64? = nil,
+        accessed: Date? = nil,
+        modified: Date? = nil
+    ) {
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.size = size
+        self.accessed = accessed
+        self.modified = modified
+    }
+}
+
+/// A new version of a file's content, ready to be recorded.
+struct ContentVersion {
+    let inode: Int64
+    let metainfo: Metainfo
+    let element: SHA1Digest
+    let elementSize: Int64
+    let modified: Date
+}
+
+/// The namespace operations of the mounted filesystem, each one transaction. Inodes whose last name goes are
+/// left for the caller to delete (`deleteInodeIfUnlinked`) once nothing has them open.
+extension Catalog {
+    public func inode(_ id: Int64) throws -> NamespaceEntry? {
+        try read { db in try Self.inode(id, in: db) }
+    }
+
+    public func lookup(_ name: String, in parent: Int64) throws -> NamespaceEntry? {
+        try read { db in try Self.child(name, of: parent, in: db) }
+    }
+
+    /// The parent directory of a directory (the root is its own parent).
+    public func parent(ofDirectory id: Int64) throws -> Int64 {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT parent FROM dirent WHERE inode = ? LIMIT 1", arguments: [id]) ?? id
+        }
+    }
+
+    /// Creates a directory, file or symbolic link named `name` in directory `parent`.
+    public func create(
+        _ name: String,
+        in parent: Int64,
+        kind: NamespaceEntry.Kind,
+        mode: UInt32,
+        uid: UInt32,
+        gid: UInt32,
+        linkTarget: String? = nil
+    ) throws -> NamespaceEntry {
+        try write { db in
+            try Self.requireDirectory(parent, in: db)
+            if try Self.child(name, of: parent, in: db) != nil { throw PosixError.exists }
+            let id = try Self.insertInode(
+                parent: parent,
+                name: name,
+                kind: kind,
+                mode: mode,
+                uid: uid,
+                gid: gid,
+                size: Int64(linkTarget?.utf8.count ?? 0),
+                now: Date(),
+                linkTarget: linkTarget,
+                in: db
+            )
+            return try Self.child(name, of: parent, in: db) ?? Self.inode(id, in: db)!
+        }
+    }
+
+    /// Adds another name for a file (a hard link).
+    public func link(_ id: Int64, as name: String, in parent: Int64) throws -> NamespaceEntry {
+        try write { db in
+            try Self.requireDirectory(parent, in: db)
+            guard let inode = try Self.inode(id, in: db) else { throw PosixError.notFound }
+            if inode.kind == .directory { throw PosixError.permissionDenied }
+            if try Self.child(name, of: parent, in: db) != nil { throw PosixError.exists }
+            let now = Date().timeIntervalSince1970
+            try db.execute(
+                sql: "INSERT INTO dirent (parent, name, inode) VALUES (?, ?, ?)",
+                arguments: [parent, name, id]
+            )
+            try db.execute(sql: "UPDATE inode SET nlink = nlink + 1, ctime = ? WHERE id = ?", arguments: [now, id])
+            try Self.touch(parent, now: Date(), in: db)
+            return try Self.child(name, of: parent, in: db)!
+        }
+    }
+
+    /// Removes a name; for `directory`, only an empty directory. Returns the inode that lost the name.
+    public func remove(_ name: String, in parent: Int64, directory: Bool) throws -> NamespaceEntry {
+        try write { db in
+            guard let entry = try Self.child(name, of: parent, in: db) else { throw PosixError.notFound }
+            if directory {
+                guard entry.kind == .directory else { throw PosixError.notADirectory }
+                if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dirent WHERE parent = ?", arguments: [entry.id]) != 0
+                {
+                    throw PosixError.notEmpty
+                }
+            } else if entry.kind == .directory {
+                throw PosixError.isADirectory
+            }
+            try Self.unlinkName(parent: parent, name: name, now: Date(), in: db)
+            return try Self.inode(entry.id, in: db)!
+        }
+    }
+
+    /// Renames, with `RENAME_NOREPLACE` and `RENAME_EXCHANGE` semantics. Returns the inode that lost its last
+    /// name by being replaced, if any.
+    public func rename(
+        _ name: String,
+        in parent: Int64,
+        to newName: String,
+        in newParent: Int64,
+        noReplace: Bool,
+        exchange: Bool
+    )
+        throws -> NamespaceEntry?
+    {
+        try write { db in
+            try Self.requireDirectory(newParent, in: db)
+            guard let source = try Self.child(name, of: parent, in: db) else { throw PosixError.notFound }
+            let target = try Self.child(newName, of: newParent, in: db)
+            if source.kind == .directory, try Self.isAncestor(source.id, of: newParent, in: db) {
+                throw PosixError.invalidArgument
+            }
+            let now = Date()
+            if exchange {
+                guard let target else { throw PosixError.notFound }
+                if target.kind == .directory, try Self.isAncestor(target.id, of: parent, in: db) {
+                    throw PosixError.invalidArgument
+                }
+                try db.execute(
+                    sql: "UPDATE dirent SET inode = ? WHERE parent = ? AND name = ?",
+                    arguments: [target.id, parent, name]
+                )
+                try db.execute(
+                    sql: "UPDATE dirent SET inode = ? WHERE parent = ? AND name = ?",
+                    arguments: [source.id, newParent, newName]
+                )
+                if parent != newParent {
+                    let delta = (source.kind == .directory ? 1 : 0) - (target.kind == .directory ? 1 : 0)
+                    try db.execute(sql: "UPDATE inode SET nlink = nlink - ? WHERE id = ?", arguments: [delta, parent])
+                    try db.execute(
+                        sql: "UPDATE inode SET nlink = nlink + ? WHERE id = ?",
+                        arguments: [delta, newParent]
+                    )
+                }
+                try Self.changed([source.id, target.id], now: now, in: db)
+                try Self.touch(parent, now: now, in: db)
+                try Self.touch(newParent, now: now, in: db)
+                return nil
+            }
+            var replaced: NamespaceEntry?
+            if let target {
+                if target.id == source.id { return nil }
+                if noReplace { throw PosixError.exists }
+                switch (source.kind == .directory, target.kind == .directory) {
+                case (true, false): throw PosixError.notADirectory
+                case (false, true): throw PosixError.isADirectory
+                case (true, true):
+                    if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dirent WHERE parent = ?", arguments: [target.id])
+                        != 0
+                    {
+                        throw PosixError.notEmpty
+                    }
+                default: break
+                }
+                try Self.unlinkName(parent: newParent, name: newName, now: now, in: db)
+                replaced = try Self.inode(target.id, in: db)
+            }
+            try db.execute(sql: "DELETE FROM dirent WHERE parent = ? AND name = ?", arguments: [parent, name])
+            try db.execute(
+                sql: "INSERT INTO dirent (parent, name, inode) VALUES (?, ?, ?)",
+                arguments: [newParent, newName, source.id]
+            )
+            if source.kind == .directory && parent != newParent {
+                try db.execute(sql: "UPDATE inode SET nlink = nlink - 1 WHERE id = ?", arguments: [parent])
+                try db.execute(sql: "UPDATE inode SET nlink = nlink + 1 WHERE id = ?", arguments: [newParent])
+            }
+            try Self.changed([source.id], now: now, in: db)
+            try Self.touch(parent, now: now, in: db)
+            try Self.touch(newParent, now: now, in: db)
+            return replaced
+        }
+    }
+
+    /// Applies attribute changes (size is applied by the caller's file image; here it is recorded only for
+    /// files with no content yet or truncated to zero).
+    public func setAttributes(_ id: Int64, _ changes: AttributeChanges) throws -> NamespaceEntry {
+        try write { db in
+            guard try Self.inode(id, in: db) != nil else { throw PosixError.notFound }
+            var assignments = ["ctime = ?"]
+            var arguments: [any DatabaseValueConvertible] = [Date().timeIntervalSince1970]
+            if let mode = changes.mode { assignments.append("mode = ?"); arguments.append(mode & 0o7777) }
+            if let uid = changes.uid { assignments.append("uid = ?"); arguments.append(uid) }
+            if let gid = changes.gid { assignments.append("gid = ?"); arguments.append(gid) }
+            if let accessed = changes.accessed {
+                assignments.append("atime = ?"); arguments.append(accessed.timeIntervalSince1970)
+            }
+            if let modified = changes.modified {
+                assignments.append("mtime = ?"); arguments.append(modified.timeIntervalSince1970)
+            }
+            arguments.append(id)
+            try db.execute(
+                sql: "UPDATE inode SET \(assignments.joined(separator: ", ")) WHERE id = ?",
+                arguments: StatementArguments(arguments)
+            )
+            return try Self.inode(id, in: db)!
+        }
+    }
+
+    /// Records new file contents (one group commit): indexes each metainfo, points its inode at it, and drops
+    /// metainfos no inode holds any more. Versions of inodes deleted meanwhile are skipped. With `durable`, the
+    /// transaction is synced to disk before it returns.
+    func record(_ versions: [ContentVersion], durable: Bool) throws {
+        let body: (Database) throws -> Void = { db in
+            for version in versions {
+                guard let inode = try Self.inode(version.inode, in: db) else { continue }
+                _ = try self.insertMetainfo(
+                    version.metainfo,
+                    element: version.element,
+                    elementSize: version.elementSize,
+                    now: version.modified,
+                    in: db
+                )
+                try db.execute(
+                    sql:
+                        "UPDATE inode SET info_hash = ?, content_offset = 0, size = ?, mtime = ?, ctime = ? WHERE id = ?",
+                    arguments: [
+                        version.metainfo.infoHash.blob, version.metainfo.info.totalLength,
+                        version.modified.timeIntervalSince1970, Date().timeIntervalSince1970, version.inode,
+                    ]
+                )
+                if inode.infoHash != version.metainfo.infoHash { _ = try self.releaseIfUnheld(inode.infoHash, in: db) }
+            }
+        }
+        do {
+            try pool.writeWithoutTransaction { db in
+                if durable { try db.execute(sql: "PRAGMA synchronous = FULL") }
+                defer { if durable { try? db.execute(sql: "PRAGMA synchronous = \(self.synchronousMode)") } }
+                try db.inTransaction {
+                    try body(db)
+                    return .commit
+                }
+            }
+        } catch {
+            throw Self.mapped(error)
+        }
+    }
+
+    /// Deletes inodes with no name left: those a crash left behind while they were open.
+    public func deleteUnlinkedInodes() throws -> Int {
+        try write { db in
+            let ids = try Int64.fetchAll(
+                db,
+                sql: "SELECT id FROM inode WHERE id != 1 AND NOT EXISTS (SELECT 1 FROM dirent WHERE inode = inode.id)"
+            )
+            for id in ids { _ = try deleteInodeIfUnlinked(id, in: db) }
+            return ids.count
+        }
+    }
+
+    /// Deletes an inode that has no name left (after the last close or forget).
+    public func deleteIfUnlinked(_ id: Int64) throws {
+        try write { db in _ = try deleteInodeIfUnlinked(id, in: db) }
+    }
+
+    /// How many inodes exist.
+    public func inodeCount() throws -> Int {
+        try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inode") ?? 0 }
+    }
+
+    private static func requireDirectory(_ id: Int64, in db: Database) throws {
+        guard let inode = try inode(id, in: db) else { throw PosixError.notFound }
+        guard inode.kind == .directory else { throw PosixError.notADirectory }
+    }
+
+    /// Whether `ancestor` is `id` or one of its parents.
+    private static func isAncestor(_ ancestor: Int64, of id: Int64, in db: Database) throws -> Bool {
+        var current = id
+        for _ in 0..<4096 {
+            if current == ancestor { return true }
+            guard
+                let parent = try Int64.fetchOne(
+                    db,
+                    sql: "SELECT parent FROM dirent WHERE inode = ? LIMIT 1",
+                    arguments: [current]
+                ),
+                parent != current
+            else { return false }
+            current = parent
+        }
+        return false
+    }
+
+    private static func changed(_ ids: [Int64], now: Date, in db: Database) throws {
+        for id in ids {
+            try db.execute(sql: "UPDATE inode SET ctime = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, id])
+        }
+    }
+}
+
+/// Extended attributes of inodes.
+extension Catalog {
+    public func extendedAttribute(_ name: String, of id: Int64) throws -> [UInt8]? {
+        try read { db in
+            try Data.fetchOne(db, sql: "SELECT value FROM xattr WHERE inode = ? AND name = ?", arguments: [id, name])
+                .map { [UInt8]($0) }
+        }
+    }
+
+    public func extendedAttributeNames(of id: Int64) throws -> [String] {
+        try read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM xattr WHERE inode = ? ORDER BY name", arguments: [id])
+        }
+    }
+
+    /// Sets an attribute; `create` fails if it exists, `replace` fails if it does not.
+    public func setExtendedAttribute(_ name: String, of id: Int64, to value: [UInt8], create: Bool, replace: Bool)
+        throws
+    {
+        try write { db in
+            let exists =
+                try Bool.fetchOne(db, sql: "SELECT 1 FROM xattr WHERE inode = ? AND name = ?", arguments: [id, name])
+                ?? false
+            if create && exists { throw PosixError.exists }
+            if replace && !exists { throw PosixError.noSuchAttribute }
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO xattr (inode, name, value) VALUES (?, ?, ?)",
+                arguments: [id, name, Data(value)]
+            )
+            try db.execute(
+                sql: "UPDATE inode SET ctime = ? WHERE id = ?",
+                arguments: [Date().timeIntervalSince1970, id]
+            )
+        }
+    }
+
+    public func removeExtendedAttribute(_ name: String, of id: Int64) throws {
+        try write { db in
+            try db.execute(sql: "DELETE FROM xattr WHERE inode = ? AND name = ?", arguments: [id, name])
+            if db.changesCount == 0 { throw PosixError.noSuchAttribute }
+        }
+    }
+}
+
+extension Catalog {
+    /// One of the names of an inode (the first by directory and name), for naming its metainfo.
+    public func name(of id: Int64) throws -> String? {
+        try read { db in
+            try String.fetchOne(
+                db,
+                sql: "SELECT name FROM dirent WHERE inode = ? ORDER BY parent, name LIMIT 1",
+                arguments: [id]
+            )
+        }
+    }
+}

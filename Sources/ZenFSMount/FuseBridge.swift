@@ -1,0 +1,59 @@
+import CFuse3
+import Foundation
+import Glibc
+import Node
+
+/// What the C callbacks reach through `fuse_req_userdata`: the filesystem service and the reply helpers.
+final class FuseBridge: @unchecked Sendable {
+    let fileSystem: MountedFileSystem
+    /// How long the kernel may cache names and attributes.
+    let timeout: Double = 1.0
+
+    init(fileSystem: MountedFileSystem) {
+        self.fileSystem = fileSystem
+    }
+
+    static func from(_ request: fuse_req_t?) -> FuseBridge {
+        Unmanaged<FuseBridge>.fromOpaque(fuse_req_userdata(request)!).takeUnretainedValue()
+    }
+
+    /// Runs `body`; a thrown error becomes the request's errno reply.
+    static func handle(_ request: fuse_req_t?, _ body: (FuseBridge) throws -> Void) {
+        let bridge = from(request)
+        do {
+            try body(bridge)
+        } catch {
+            let code = ErrnoMap.errno(for: error) { message in
+                FileHandle.standardError.write(Data("zenfs mount: \(message)\n".utf8))
+            }
+            fuse_reply_err(request, code)
+        }
+    }
+
+    func replyEntry(_ request: fuse_req_t?, _ attributes: FileAttributes) {
+        var entry = fuse_entry_param()
+        entry.ino = fuse_ino_t(attributes.inode)
+        entry.generation = 1
+        entry.attr = StatMapping.stat(attributes)
+        entry.attr_timeout = timeout
+        entry.entry_timeout = timeout
+        fuse_reply_entry(request, &entry)
+    }
+
+    func replyAttributes(_ request: fuse_req_t?, _ attributes: FileAttributes) {
+        var stat = StatMapping.stat(attributes)
+        fuse_reply_attr(request, &stat, timeout)
+    }
+
+    /// The caller's uid and gid.
+    static func caller(_ request: fuse_req_t?) -> (uid: UInt32, gid: UInt32) {
+        guard let context = fuse_req_ctx(request) else { return (0, 0) }
+        return (context.pointee.uid, context.pointee.gid)
+    }
+
+    /// A C name as Swift text; names that are not UTF-8 are refused (`EILSEQ`).
+    static func name(_ pointer: UnsafePointer<CChar>?) throws -> String {
+        guard let pointer, let name = String(validatingCString: pointer) else { throw PosixError.illegalName }
+        return name
+    }
+}

@@ -1,0 +1,173 @@
+import CFuse3
+import Foundation
+import Glibc
+import Node
+
+/// FUSE callbacks for open files, directories, extended attributes and the filesystem as a whole.
+enum FuseFileOperations {
+    static func install(into ops: inout fuse_lowlevel_ops) {
+        ops.open = { request, inode, info in
+            FuseBridge.handle(request) { bridge in
+                info!.pointee.fh = try bridge.fileSystem.open(Int64(inode), flags: info!.pointee.flags)
+                fuse_reply_open(request, info)
+            }
+        }
+        ops.create = { request, parent, name, mode, info in
+            FuseBridge.handle(request) { bridge in
+                let caller = FuseBridge.caller(request)
+                let (attributes, handle) = try bridge.fileSystem.create(
+                    try FuseBridge.name(name),
+                    in: Int64(parent),
+                    mode: mode,
+                    flags: info!.pointee.flags,
+                    uid: caller.uid,
+                    gid: caller.gid
+                )
+                info!.pointee.fh = handle
+                var entry = fuse_entry_param()
+                entry.ino = fuse_ino_t(attributes.inode)
+                entry.generation = 1
+                entry.attr = StatMapping.stat(attributes)
+                entry.attr_timeout = bridge.timeout
+                entry.entry_timeout = bridge.timeout
+                fuse_reply_create(request, &entry, info)
+            }
+        }
+        ops.read = { request, _, size, offset, info in
+            FuseBridge.handle(request) { bridge in
+                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, size), alignment: 4096)
+                defer { buffer.deallocate() }
+                let count = try bridge.fileSystem.read(
+                    info!.pointee.fh,
+                    at: Int64(offset),
+                    into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<size])
+                )
+                fuse_reply_buf(request, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), count)
+            }
+        }
+        ops.write = { request, _, bytes, size, offset, info in
+            FuseBridge.handle(request) { bridge in
+                let written = try bridge.fileSystem.write(
+                    info!.pointee.fh,
+                    at: Int64(offset),
+                    bytes: UnsafeRawBufferPointer(start: bytes, count: size)
+                )
+                fuse_reply_write(request, written)
+            }
+        }
+        ops.flush = { request, _, info in
+            FuseBridge.handle(request) { bridge in
+                try bridge.fileSystem.flush(info!.pointee.fh)
+                fuse_reply_err(request, 0)
+            }
+        }
+        ops.release = { request, _, info in
+            FuseBridge.handle(request) { bridge in
+                try bridge.fileSystem.release(info!.pointee.fh)
+                fuse_reply_err(request, 0)
+            }
+        }
+        ops.fsync = { request, _, _, info in
+            FuseBridge.handle(request) { bridge in
+                try bridge.fileSystem.fsync(info!.pointee.fh)
+                fuse_reply_err(request, 0)
+            }
+        }
+        ops.readdir = { request, inode, size, offset, _ in
+            FuseBridge.handle(request) { bridge in
+                let items = try bridge.fileSystem.readdir(Int64(inode))
+                let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, size))
+                defer { buffer.deallocate() }
+                var used = 0
+                var index = Int(offset)
+                while index < items.count {
+                    var stat = Glibc.stat()
+                    stat.st_ino = UInt(items[index].inode)
+                    stat.st_mode = UInt32(
+                        items[index].kind == .directory
+                            ? Glibc.S_IFDIR : items[index].kind == .file ? Glibc.S_IFREG : Glibc.S_IFLNK
+                    )
+                    let needed = fuse_add_direntry(
+                        request,
+                        buffer + used,
+                        size - used,
+                        items[index].name,
+                        &stat,
+                        off_t(index + 1)
+                    )
+                    if needed > size - used { break }
+                    used += needed
+                    index += 1
+                }
+                fuse_reply_buf(request, buffer, used)
+            }
+        }
+        ops.fsyncdir = { request, _, _, _ in
+            FuseBridge.handle(request) { bridge in
+                try bridge.fileSystem.syncAll()
+                fuse_reply_err(request, 0)
+            }
+        }
+        ops.statfs = { request, _ in
+            FuseBridge.handle(request) { bridge in
+                let statistics = try bridge.fileSystem.statfs()
+                var result = statvfs()
+                result.f_bsize = UInt(statistics.blockSize)
+                result.f_frsize = UInt(statistics.blockSize)
+                result.f_blocks = UInt(statistics.blocks)
+                result.f_bfree = UInt(statistics.freeBlocks)
+                result.f_bavail = UInt(statistics.freeBlocks)
+                result.f_files = UInt(statistics.files)
+                result.f_ffree = UInt(statistics.freeFiles)
+                result.f_favail = UInt(statistics.freeFiles)
+                result.f_namemax = UInt(statistics.nameMax)
+                fuse_reply_statfs(request, &result)
+            }
+        }
+        FuseAttributeOperations.install(into: &ops)
+    }
+}
+
+/// FUSE callbacks for extended attributes.
+enum FuseAttributeOperations {
+    static func install(into ops: inout fuse_lowlevel_ops) {
+        ops.getxattr = { request, inode, name, size in
+            FuseBridge.handle(request) { bridge in
+                let value = try bridge.fileSystem.getxattr(Int64(inode), try FuseBridge.name(name))
+                try FuseAttributeOperations.reply(request, value, size: size)
+            }
+        }
+        ops.listxattr = { request, inode, size in
+            FuseBridge.handle(request) { bridge in
+                let names = try bridge.fileSystem.listxattr(Int64(inode))
+                try FuseAttributeOperations.reply(request, names.flatMap { Array($0.utf8) + [0] }, size: size)
+            }
+        }
+        ops.setxattr = { request, inode, name, value, size, flags in
+            FuseBridge.handle(request) { bridge in
+                let bytes = size == 0 ? [] : Array(UnsafeRawBufferPointer(start: value, count: size))
+                try bridge.fileSystem.setxattr(Int64(inode), try FuseBridge.name(name), bytes, flags: flags)
+                fuse_reply_err(request, 0)
+            }
+        }
+        ops.removexattr = { request, inode, name in
+            FuseBridge.handle(request) { bridge in
+                try bridge.fileSystem.removexattr(Int64(inode), try FuseBridge.name(name))
+                fuse_reply_err(request, 0)
+            }
+        }
+    }
+
+    /// Size 0 asks for the length; otherwise the value, or `ERANGE` when it does not fit.
+    static func reply(_ request: fuse_req_t?, _ bytes: [UInt8], size: Int) throws {
+        if size == 0 {
+            fuse_reply_xattr(request, bytes.count)
+        } else if bytes.count > size {
+            throw PosixError.attributeBufferTooSmall(needed: bytes.count)
+        } else {
+            bytes.withUnsafeBytes {
+                fuse_reply_buf(request, $0.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
+            }
+        }
+    }
+}

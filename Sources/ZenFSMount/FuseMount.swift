@@ -1,0 +1,74 @@
+import CFuse3
+import Foundation
+import Glibc
+import Node
+
+/// Mounts a `MountedFileSystem` with libfuse's low-level API and serves it on a multi-threaded loop until
+/// unmounted or signalled (SIGINT, SIGTERM, SIGHUP), then records every pending write and unmounts.
+public final class FuseMount {
+    /// Mount choices.
+    public struct Options: Sendable {
+        public var allowOther = false
+        /// Extra `-o` options passed to libfuse and the kernel.
+        public var extra: [String] = []
+        public var maxThreads = 16
+
+        public init() {}
+    }
+
+    /// Why mounting failed.
+    public enum MountError: Error, CustomStringConvertible {
+        case sessionFailed
+        case mountFailed(path: String)
+
+        public var description: String {
+            switch self {
+            case .sessionFailed: "libfuse refused the mount options"
+            case .mountFailed(let path):
+                "cannot mount at \(path): is /dev/fuse available (fuse3 installed) and the folder not already mounted? "
+                    + "'fusermount3 -uz \(path)' clears a stale mount"
+            }
+        }
+    }
+
+    let fileSystem: MountedFileSystem
+    let mountPoint: String
+    let options: Options
+
+    public init(fileSystem: MountedFileSystem, at mountPoint: String, options: Options = Options()) {
+        self.fileSystem = fileSystem
+        self.mountPoint = mountPoint
+        self.options = options
+    }
+
+    /// Mounts and serves until unmounted; `ready` runs once the mount is live.
+    public func run(ready: () -> Void = {}) throws {
+        var mountOptions = ["fsname=zenfs", "subtype=zenfs", "default_permissions"]
+        if options.allowOther { mountOptions.append("allow_other") }
+        mountOptions += options.extra
+        let arguments = ["zenfs", "-o", mountOptions.joined(separator: ",")]
+        var cArguments = arguments.map { strdup($0) }
+        defer { cArguments.forEach { free($0) } }
+        var ops = FuseOperations.make()
+        let bridge = FuseBridge(fileSystem: fileSystem)
+        let userData = Unmanaged.passRetained(bridge).toOpaque()
+        defer { Unmanaged<FuseBridge>.fromOpaque(userData).release() }
+        let session: OpaquePointer? = cArguments.withUnsafeMutableBufferPointer { buffer in
+            var fuseArguments = CFuse3_args(Int32(buffer.count), buffer.baseAddress)
+            return fuse_session_new(&fuseArguments, &ops, MemoryLayout<fuse_lowlevel_ops>.size, userData)
+        }
+        guard let session else { throw MountError.sessionFailed }
+        defer { fuse_session_destroy(session) }
+        guard fuse_set_signal_handlers(session) == 0 else { throw MountError.sessionFailed }
+        defer { fuse_remove_signal_handlers(session) }
+        guard fuse_session_mount(session, mountPoint) == 0 else { throw MountError.mountFailed(path: mountPoint) }
+        ready()
+        let config = fuse_loop_cfg_create()
+        defer { fuse_loop_cfg_destroy(config) }
+        fuse_loop_cfg_set_max_threads(config, UInt32(options.maxThreads))
+        fuse_loop_cfg_set_idle_threads(config, 4)
+        _ = CFuse3_session_loop_mt(session, config)
+        fuse_session_unmount(session)
+        try fileSystem.shutdown()
+    }
+}
