@@ -58,7 +58,7 @@ let package = Package(
         // Helpers shared by the test targets (temporary folders, seeded data); not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "NodeTests", dependencies: ["Node", "ZenFS", "CTorrent", "TestSupport"]),
-        .testTarget(name: "ZenFSMountTests", dependencies: ["ZenFSMount", "Node"]),
+        .testTarget(name: "ZenFSMountTests", dependencies: ["ZenFSMount", "Node", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["zenfs", "ZenFS", "TestSupport"], exclude: ["Scripts"]),
     ],
     cxxLanguageStandard: .cxx17

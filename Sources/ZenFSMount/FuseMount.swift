@@ -5,7 +5,8 @@ import Node
 
 /// Mounts a `MountedFileSystem` with libfuse's low-level API and serves it on a multi-threaded loop until
 /// unmounted or signalled (SIGINT, SIGTERM, SIGHUP), then records every pending write and unmounts.
-public final class FuseMount {
+/// Its fields are set once; `run` is called once.
+public final class FuseMount: @unchecked Sendable {
     /// Mount choices.
     public struct Options: Sendable {
         public var allowOther = false

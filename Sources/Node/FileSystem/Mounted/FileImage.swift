@@ -28,6 +28,8 @@ final class FileImage {
     private var baseValidLength: Int64
     private var memory: [Int: [UInt8]] = [:]
     private var spilled: [Int: (hash: SHA1Digest, length: Int)] = [:]
+    /// Hashes of all-zero parts by length, for holes.
+    private var zeroParts: [Int: SHA1Digest] = [:]
     private(set) var staged: [StagedElement] = []
     /// Whether anything changed since the image was created or last sealed.
     private(set) var isDirty = false
@@ -215,6 +217,10 @@ final class FileImage {
                 let reused = reusableBasePiece(index, length: length)
             {
                 pieces.append(reused)
+            } else if memory[index] == nil && spilled[index] == nil
+                && Int64(index) * Int64(pieceLength) >= baseValidLength
+            {
+                pieces.append(try zeroPart(length: length))
             } else {
                 if memory[index] == nil || memory[index]!.count != length {
                     var image = try memory.removeValue(forKey: index) ?? load(index, size: size)
@@ -229,6 +235,19 @@ final class FileImage {
         staged = []
         isDirty = false
         return (pieces, handed)
+    }
+
+    /// The hash of a part of `length` zeros (a hole), staged once per image.
+    private func zeroPart(length: Int) throws -> SHA1Digest {
+        if let known = zeroParts[length] { return known }
+        let zeros = [UInt8](repeating: 0, count: length)
+        let hash = SHA1Digest.of(zeros)
+        if let element = try zeros.withUnsafeBytes({ try reader.store.stage($0, as: hash) }) {
+            staged.append(element)
+            reader.register([element])
+        }
+        zeroParts[length] = hash
+        return hash
     }
 
     private func reusableBasePiece(_ index: Int, length: Int) -> SHA1Digest? {

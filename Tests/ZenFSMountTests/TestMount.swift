@@ -1,0 +1,140 @@
+import Foundation
+import Glibc
+import Node
+import TestSupport
+import ZenFSMount
+
+/// A real FUSE mount of a fresh data directory, served by this test process on a thread of its own, and
+/// unmounted (lazily, if need be) when the test ends, even when it fails.
+final class TestMount {
+    let directory = TemporaryDirectory()
+    let mountPoint: String
+    let dataPath: String
+    private(set) var fileSystem: MountedFileSystem
+    private var thread: Thread?
+    private let finished = DispatchSemaphore(value: 0)
+
+    init() throws {
+        mountPoint = directory.path + "/mnt"
+        dataPath = directory.path + "/data"
+        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
+        fileSystem = try MountedFileSystem(data: try DataDirectory(path: dataPath, syncEveryTransaction: false))
+        try start()
+    }
+
+    private func start() throws {
+        let ready = DispatchSemaphore(value: 0)
+        let mount = FuseMount(fileSystem: fileSystem, at: mountPoint)
+        let failure = FailureBox()
+        let thread = Thread { [finished] in
+            do { try mount.run { ready.signal() } } catch {
+                failure.error = error
+                ready.signal()
+            }
+            finished.signal()
+        }
+        thread.start()
+        self.thread = thread
+        ready.wait()
+        if let error = failure.error { throw error }
+    }
+
+    /// Unmounts (recording pending writes) and mounts the same data directory again, as after a restart.
+    func remount() throws {
+        unmount()
+        fileSystem = try MountedFileSystem(data: try DataDirectory(path: dataPath, syncEveryTransaction: false))
+        try start()
+    }
+
+    func unmount() {
+        guard thread != nil else { return }
+        _ = try? Self.run("/usr/bin/fusermount3", ["-u", mountPoint])
+        if finished.wait(timeout: .now() + 10) == .timedOut {
+            _ = try? Self.run("/usr/bin/fusermount3", ["-uz", mountPoint])
+            _ = finished.wait(timeout: .now() + 10)
+        }
+        thread = nil
+    }
+
+    deinit { unmount() }
+
+    /// A path inside the mount.
+    func path(_ relative: String) -> String { mountPoint + "/" + relative }
+
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
+
+private final class FailureBox: @unchecked Sendable {
+    var error: (any Error)?
+}
+
+/// The errno a failing call left, or 0 when it succeeded (`result` ≥ 0).
+func errnoOf(_ call: () -> Int32) -> Int32 {
+    errno = 0
+    return call() < 0 ? errno : 0
+}
+
+/// Writes `bytes` to a new or truncated file.
+func writeFile(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644) -> Bool {
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    return bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) } == bytes.count
+}
+
+/// The whole content of a file, or nil.
+func readFile(_ path: String) -> [UInt8]? {
+    FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+}
+
+/// `stat`, or nil.
+func statOf(_ path: String) -> stat? {
+    var result = stat()
+    return lstat(path, &result) == 0 ? result : nil
+}
+
+// Linux calls the Glibc module does not export.
+@_silgen_name("renameat2")
+func renameat2(
+    _ oldDirectory: Int32,
+    _ old: UnsafePointer<CChar>,
+    _ newDirectory: Int32,
+    _ new: UnsafePointer<CChar>,
+    _ flags: UInt32
+)
+    -> Int32
+@_silgen_name("setxattr")
+func setxattr(
+    _ path: UnsafePointer<CChar>,
+    _ name: UnsafePointer<CChar>,
+    _ value: UnsafeRawPointer?,
+    _ size: Int,
+    _ flags: Int32
+)
+    -> Int32
+@_silgen_name("getxattr")
+func getxattr(
+    _ path: UnsafePointer<CChar>,
+    _ name: UnsafePointer<CChar>,
+    _ value: UnsafeMutableRawPointer?,
+    _ size: Int
+) -> Int
+@_silgen_name("removexattr")
+func removexattr(_ path: UnsafePointer<CChar>, _ name: UnsafePointer<CChar>) -> Int32
+@_silgen_name("listxattr")
+func listxattr(_ path: UnsafePointer<CChar>, _ list: UnsafeMutablePointer<CChar>?, _ size: Int) -> Int
+
+let RENAME_NOREPLACE: UInt32 = 1
+let RENAME_EXCHANGE: UInt32 = 2
+let XATTR_CREATE: Int32 = 1
+let XATTR_REPLACE: Int32 = 2
