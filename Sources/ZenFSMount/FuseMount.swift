@@ -13,6 +13,9 @@ public final class FuseMount: @unchecked Sendable {
         /// Extra `-o` options passed to libfuse and the kernel.
         public var extra: [String] = []
         public var maxThreads = 16
+        /// Unmount on SIGINT, SIGTERM and SIGHUP. libfuse keeps one such session per process, so a process
+        /// serving several mounts (tests) turns this off.
+        public var handlesSignals = true
 
         public init() {}
     }
@@ -60,8 +63,10 @@ public final class FuseMount: @unchecked Sendable {
         }
         guard let session else { throw MountError.sessionFailed }
         defer { fuse_session_destroy(session) }
-        guard fuse_set_signal_handlers(session) == 0 else { throw MountError.sessionFailed }
-        defer { fuse_remove_signal_handlers(session) }
+        if options.handlesSignals {
+            guard fuse_set_signal_handlers(session) == 0 else { throw MountError.sessionFailed }
+        }
+        defer { if options.handlesSignals { fuse_remove_signal_handlers(session) } }
         guard fuse_session_mount(session, mountPoint) == 0 else { throw MountError.mountFailed(path: mountPoint) }
         ready()
         let config = fuse_loop_cfg_create()

@@ -12,6 +12,8 @@ final class TestMount {
     let dataPath: String
     private(set) var fileSystem: MountedFileSystem
     private var thread: Thread?
+    /// The FUSE connection number (the mount's device minor), for aborting it.
+    private var connection = 0
     private let finished = DispatchSemaphore(value: 0)
 
     init() throws {
@@ -24,7 +26,9 @@ final class TestMount {
 
     private func start() throws {
         let ready = DispatchSemaphore(value: 0)
-        let mount = FuseMount(fileSystem: fileSystem, at: mountPoint)
+        var options = FuseMount.Options()
+        options.handlesSignals = false
+        let mount = FuseMount(fileSystem: fileSystem, at: mountPoint, options: options)
         let failure = FailureBox()
         let thread = Thread { [finished] in
             do { try mount.run { ready.signal() } } catch {
@@ -37,6 +41,9 @@ final class TestMount {
         self.thread = thread
         ready.wait()
         if let error = failure.error { throw error }
+        var info = stat()
+        stat(mountPoint, &info)
+        connection = Int(info.st_dev & 0xff) | Int((info.st_dev >> 12) & ~0xff)
     }
 
     /// Unmounts (recording pending writes) and mounts the same data directory again, as after a restart.
@@ -46,14 +53,24 @@ final class TestMount {
         try start()
     }
 
+    /// Unmounts. If something still holds a file open on the mount (a test that failed half-way), the FUSE
+    /// connection is aborted so that nothing in this process can hang on it later.
     func unmount() {
         guard thread != nil else { return }
-        _ = try? Self.run("/usr/bin/fusermount3", ["-u", mountPoint])
-        if finished.wait(timeout: .now() + 10) == .timedOut {
+        if (try? Self.run("/usr/bin/fusermount3", ["-u", mountPoint])) != 0 {
+            abortConnection()
             _ = try? Self.run("/usr/bin/fusermount3", ["-uz", mountPoint])
-            _ = finished.wait(timeout: .now() + 10)
         }
+        if finished.wait(timeout: .now() + 10) == .timedOut { abortConnection() }
         thread = nil
+    }
+
+    private func abortConnection() {
+        let control = "/sys/fs/fuse/connections"
+        if !FileManager.default.fileExists(atPath: control + "/\(connection)") {
+            _ = try? Self.run("/bin/mount", ["-t", "fusectl", "none", control])
+        }
+        FileManager.default.createFile(atPath: control + "/\(connection)/abort", contents: Data("1".utf8))
     }
 
     deinit { unmount() }
