@@ -13,8 +13,8 @@ public final class FuseMount: @unchecked Sendable {
         /// Extra `-o` options passed to libfuse and the kernel.
         public var extra: [String] = []
         public var maxThreads = 16
-        /// Unmount on SIGINT, SIGTERM and SIGHUP. libfuse keeps one such session per process, so a process
-        /// serving several mounts (tests) turns this off.
+        /// Unmount on SIGINT, SIGTERM and SIGHUP (a process serving several mounts, such as the tests, turns
+        /// this off).
         public var handlesSignals = true
 
         public init() {}
@@ -63,18 +63,38 @@ public final class FuseMount: @unchecked Sendable {
         }
         guard let session else { throw MountError.sessionFailed }
         defer { fuse_session_destroy(session) }
-        if options.handlesSignals {
-            guard fuse_set_signal_handlers(session) == 0 else { throw MountError.sessionFailed }
-        }
-        defer { if options.handlesSignals { fuse_remove_signal_handlers(session) } }
         guard fuse_session_mount(session, mountPoint) == 0 else { throw MountError.mountFailed(path: mountPoint) }
+        let signalSources = options.handlesSignals ? unmountOnSignals() : []
+        defer { signalSources.forEach { $0.cancel() } }
         ready()
         let config = fuse_loop_cfg_create()
         defer { fuse_loop_cfg_destroy(config) }
         fuse_loop_cfg_set_max_threads(config, UInt32(options.maxThreads))
         fuse_loop_cfg_set_idle_threads(config, 4)
         _ = CFuse3_session_loop_mt(session, config)
+        // A signal's detach already ended the loop; this finishes a normal unmount.
         fuse_session_unmount(session)
         try fileSystem.shutdown()
+    }
+
+    /// SIGINT, SIGTERM and SIGHUP detach the mount, which ends the session loop (whichever thread the signal
+    /// reaches: libfuse's own handlers only stop the loop when a worker thread happens to receive it).
+    private func unmountOnSignals() -> [any DispatchSourceSignal] {
+        [SIGINT, SIGTERM, SIGHUP].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            let path = mountPoint
+            source.setEventHandler {
+                if umount2(path, Int32(MNT_DETACH)) != 0 {
+                    let process = Process()
+                    process.executableURL = URL(fileURLWithPath: "/usr/bin/fusermount3")
+                    process.arguments = ["-uz", path]
+                    try? process.run()
+                    process.waitUntilExit()
+                }
+            }
+            source.resume()
+            return source
+        }
     }
 }

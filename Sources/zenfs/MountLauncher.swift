@@ -28,6 +28,7 @@ enum MountLauncher {
     }
 
     private static func spawnDetached(_ executable: String, _ arguments: [String], logPath: String) throws -> pid_t {
+        closeInheritedDescriptorsOnExec()
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -44,6 +45,16 @@ enum MountLauncher {
         let status = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         guard status == 0 else { throw ValidationError("cannot start the mount: \(String(cString: strerror(status)))") }
         return pid
+    }
+
+    /// Marks every descriptor above standard error close-on-exec, so the detached mount holds none of its
+    /// caller's pipes open (a caller waiting for them to close would otherwise wait for the mount to end).
+    private static func closeInheritedDescriptorsOnExec() {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
+            guard let fd = Int32(name), fd > 2 else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 
     /// Runs a tool from PATH and returns its exit status.
