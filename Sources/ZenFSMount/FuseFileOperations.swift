@@ -165,7 +165,7 @@ enum FuseAttributeOperations {
         } else if bytes.count > size {
             throw PosixError.attributeBufferTooSmall(needed: bytes.count)
         } else {
-            bytes.withUnsafeBytes {
+            _ = bytes.withUnsafeBytes {
                 fuse_reply_buf(request, $0.baseAddress?.assumingMemoryBound(to: CChar.self), bytes.count)
             }
         }

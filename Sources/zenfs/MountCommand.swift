@@ -72,15 +72,30 @@ struct UnmountCommand: ParsableCommand {
     func run() throws {
         let absolute = URL(fileURLWithPath: mountPoint).standardizedFileURL.path
         guard MountTable.isMounted(absolute) else { throw ValidationError("\(absolute) is not mounted") }
+        let nodes = MountTable.nodeProcesses(serving: absolute)
         let result = try MountLauncher.runTool("fusermount3", ["-u"] + (lazy ? ["-z"] : []) + [absolute])
         guard result == 0 else { throw ExitCode(result) }
-        // The node records pending writes and exits after the kernel lets go; wait for that.
-        for _ in 0..<300 where MountTable.isMounted(absolute) { usleep(100_000) }
+        // The node records pending writes once the kernel lets go, then exits: wait for that (up to a minute).
+        for _ in 0..<600 where nodes.contains(where: { kill($0, 0) == 0 }) { usleep(100_000) }
     }
 }
 
-/// Reads `/proc/mounts`.
+/// Reads `/proc/mounts` and the process table.
 enum MountTable {
+    /// The `zenfs mount … --foreground` processes serving `path`.
+    static func nodeProcesses(serving path: String) -> [pid_t] {
+        let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return processes.compactMap { name -> pid_t? in
+            guard let pid = pid_t(name), let data = FileManager.default.contents(atPath: "/proc/\(name)/cmdline") else {
+                return nil
+            }
+            let arguments = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            let isNode = arguments.count > 2 && arguments[1] == "mount" && arguments.contains("--foreground")
+            return isNode && arguments.contains(where: { URL(fileURLWithPath: $0).standardizedFileURL.path == path })
+                ? pid : nil
+        }
+    }
+
     static func isMounted(_ path: String) -> Bool {
         guard let table = try? String(contentsOfFile: "/proc/mounts", encoding: .utf8) else { return false }
         return table.split(separator: "\n").contains { line in

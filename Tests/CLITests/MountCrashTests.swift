@@ -127,3 +127,33 @@ final class AcknowledgedFiles: @unchecked Sendable {
 
     func snapshot() -> [(String, [UInt8])] { lock.withLock { files } }
 }
+
+/// The mount(8) helper that `mount -t fuse.zenfs` and /etc/fstab use.
+struct MountHelperTests {
+    /// `mount.zenfs DATA MOUNTPOINT -o fstab-options` mounts the data directory, ignoring mount(8)'s generic options.
+    @Test func helperMountsWithFstabOptions() throws {
+        let directory = TemporaryDirectory()
+        let zenfs = CommandRunner(dataDirectory: directory.path + "/data")
+        let source = directory.randomFile("src/note.txt", count: 1234)
+        #expect(try zenfs.zenfs(["add", source]).status == 0)
+        let mountPoint = directory.path + "/mnt"
+        defer { _ = try? CommandRunner.run("fusermount3", ["-uz", mountPoint]) }
+        let helper = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/mount.zenfs").path
+        let binDirectory = (CommandRunner.zenfs as NSString).deletingLastPathComponent
+        let path = binDirectory + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+        let mounted = try CommandRunner.run(
+            helper,
+            [directory.path + "/data", mountPoint, "-o", "rw,defaults,noauto,allow_other"],
+            environment: ["PATH": path]
+        )
+        #expect(mounted.status == 0, "\(mounted.text) \(mounted.error)")
+        #expect(MountCrashTests.isMounted(mountPoint))
+        #expect(
+            FileManager.default.contents(atPath: mountPoint + "/note.txt")
+                == FileManager.default.contents(atPath: source)
+        )
+        #expect(try CommandRunner.run(CommandRunner.zenfs, ["umount", mountPoint]).status == 0)
+        #expect(!MountCrashTests.isMounted(mountPoint))
+    }
+}
