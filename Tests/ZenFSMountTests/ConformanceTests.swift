@@ -213,3 +213,31 @@ struct ConformanceTests {
         #expect(errnoOf { fcntl(second, setLock, &other) } == EAGAIN)
     }
 }
+
+/// The read-only `/.zen` tree.
+struct VirtualTreeTests {
+    /// `/.zen/torrents/<path>.torrent` holds each file's and folder's metainfo; `/.zen/by-infohash/<hex>/…` serves
+    /// content by info-hash; nothing under `/.zen` can be changed.
+    @Test func servesTorrentsAndContentByInfoHash() throws {
+        let mount = try TestMount()
+        try FileManager.default.createDirectory(atPath: mount.path("album/disc"), withIntermediateDirectories: true)
+        let song = (0..<700_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        #expect(writeFile(mount.path("album/disc/song.bin"), song))
+        try mount.remount()
+        var buffer = [CChar](repeating: 0, count: 64)
+        let length = getxattr(mount.path("album/disc/song.bin"), "user.zenfs.infohash", &buffer, 64)
+        #expect(length == 40)
+        let infoHash = String(decoding: buffer[0..<max(0, length)].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let entries = try FileManager.default.contentsOfDirectory(atPath: mount.mountPoint)
+        #expect(entries.contains(".zen"))
+        let torrent = try #require(readFile(mount.path(".zen/torrents/album/disc/song.bin.torrent")))
+        #expect(torrent.starts(with: Array("d".utf8)))
+        #expect(String(decoding: torrent, as: UTF8.self).contains("song.bin"))
+        #expect(readFile(mount.path(".zen/by-infohash/\(infoHash)/song.bin")) == song)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: mount.path(".zen/by-infohash")).contains(infoHash))
+        #expect(errnoOf { mkdir(mount.path(".zen/torrents/x"), 0o755) } == EROFS)
+        #expect(errnoOf { open(mount.path(".zen/by-infohash/\(infoHash)/song.bin"), O_WRONLY) } == EROFS)
+        #expect(errnoOf { rename(mount.path(".zen"), mount.path("elsewhere")) } == EROFS)
+        #expect(errnoOf { mkdir(mount.path(".zen"), 0o755) } == EEXIST)
+    }
+}

@@ -29,6 +29,30 @@ public struct FileAttributes: Equatable, Sendable {
     /// `st_blocks`: 512-byte units, as if every byte were allocated.
     public var blocks: Int64 { (size + 511) / 512 }
 
+    init(
+        inode: UInt64,
+        kind: NamespaceEntry.Kind,
+        permissions: UInt32,
+        linkCount: UInt32,
+        uid: UInt32,
+        gid: UInt32,
+        size: Int64,
+        accessed: Date,
+        modified: Date,
+        changed: Date
+    ) {
+        self.inode = inode
+        self.kind = kind
+        self.permissions = permissions
+        self.linkCount = linkCount
+        self.uid = uid
+        self.gid = gid
+        self.size = size
+        self.accessed = accessed
+        self.modified = modified
+        self.changed = changed
+    }
+
     init(_ entry: NamespaceEntry) {
         inode = UInt64(entry.id)
         kind = entry.kind

@@ -8,6 +8,7 @@ extension MountedFileSystem {
     public static let infoHashAttribute = "user.zenfs.infohash"
 
     public func getxattr(_ id: Int64, _ name: String) throws -> [UInt8] {
+        if VirtualTree.isVirtual(id) { throw PosixError.noSuchAttribute }
         guard let entry = try data.catalog.inode(id) else { throw PosixError.notFound }
         if name == Self.infoHashAttribute {
             guard let infoHash = entry.infoHash else { throw PosixError.noSuchAttribute }
@@ -18,6 +19,7 @@ extension MountedFileSystem {
     }
 
     public func listxattr(_ id: Int64) throws -> [String] {
+        if VirtualTree.isVirtual(id) { return [] }
         guard let entry = try data.catalog.inode(id) else { throw PosixError.notFound }
         let stored = try data.catalog.extendedAttributeNames(of: id)
         return (entry.infoHash == nil ? [] : [Self.infoHashAttribute]) + stored
@@ -25,6 +27,7 @@ extension MountedFileSystem {
 
     /// `flags`: `XATTR_CREATE` (1) fails if it exists, `XATTR_REPLACE` (2) if it does not.
     public func setxattr(_ id: Int64, _ name: String, _ value: [UInt8], flags: Int32) throws {
+        if VirtualTree.isVirtual(id) { throw PosixError.readOnly }
         try checkWritableAttribute(name)
         guard try data.catalog.inode(id) != nil else { throw PosixError.notFound }
         if value.count > 65536 { throw PosixError.attributeBufferTooSmall(needed: value.count) }
@@ -32,6 +35,7 @@ extension MountedFileSystem {
     }
 
     public func removexattr(_ id: Int64, _ name: String) throws {
+        if VirtualTree.isVirtual(id) { throw PosixError.readOnly }
         try checkWritableAttribute(name)
         try data.catalog.removeExtendedAttribute(name, of: id)
     }

@@ -33,12 +33,22 @@ extension MountedFileSystem {
     // MARK: Namespace
 
     public func getattr(_ id: Int64) throws -> FileAttributes {
-        overlay(try entry(id))
+        if VirtualTree.isVirtual(id) { return try virtualAttributes(id) }
+        return overlay(try entry(id))
+    }
+
+    /// Refuses changes inside `/.zen` (and to the name `.zen` in the root), which is read-only.
+    private func rejectVirtual(_ ids: Int64..., name: String? = nil) throws {
+        if ids.contains(where: VirtualTree.isVirtual) { throw PosixError.readOnly }
+        if name == VirtualTree.name && ids.contains(NamespaceEntry.rootID) { throw PosixError.exists }
     }
 
     /// Looks a name up and counts the lookup (the kernel forgets it later).
     public func lookup(_ name: String, in parent: Int64) throws -> FileAttributes {
         if name.utf8.count > 255 { throw PosixError.nameTooLong }
+        if VirtualTree.isVirtual(parent) || (parent == NamespaceEntry.rootID && name == VirtualTree.name) {
+            return try virtualLookup(name, in: parent)
+        }
         guard let entry = try data.catalog.lookup(name, in: parent) else {
             if try data.catalog.inode(parent)?.kind != .directory { throw PosixError.notADirectory }
             throw PosixError.notFound
@@ -48,13 +58,20 @@ extension MountedFileSystem {
     }
 
     public func readdir(_ id: Int64) throws -> [DirectoryItem] {
+        if VirtualTree.isVirtual(id) { return try virtualReaddir(id) }
         let directory = try entry(id)
         guard directory.kind == .directory else { throw PosixError.notADirectory }
         let parent = try data.catalog.parent(ofDirectory: id)
-        return [
+        var items = [
             DirectoryItem(name: ".", inode: UInt64(id), kind: .directory),
             DirectoryItem(name: "..", inode: UInt64(parent), kind: .directory),
         ]
+        if id == NamespaceEntry.rootID {
+            items.append(
+                DirectoryItem(name: VirtualTree.name, inode: UInt64(virtualTree.inode(for: .zenRoot)), kind: .directory)
+            )
+        }
+        return items
             + (try data.catalog.children(of: id)).map {
                 DirectoryItem(name: $0.name, inode: UInt64($0.id), kind: $0.kind)
             }
@@ -63,6 +80,7 @@ extension MountedFileSystem {
     public func mkdir(_ name: String, in parent: Int64, mode: UInt32, uid: UInt32, gid: UInt32) throws -> FileAttributes
     {
         try checkName(name)
+        try rejectVirtual(parent, name: name)
         let entry = try data.catalog.create(name, in: parent, kind: .directory, mode: mode, uid: uid, gid: gid)
         countLookup(entry.id)
         return FileAttributes(entry)
@@ -72,6 +90,7 @@ extension MountedFileSystem {
         -> FileAttributes
     {
         try checkName(name)
+        try rejectVirtual(parent, name: name)
         let entry = try data.catalog.create(
             name,
             in: parent,
@@ -86,23 +105,29 @@ extension MountedFileSystem {
     }
 
     public func readlink(_ id: Int64) throws -> String {
+        try rejectVirtualRead(id)
         guard let target = try entry(id).linkTarget else { throw PosixError.invalidArgument }
         return target
     }
 
     public func link(_ id: Int64, as name: String, in parent: Int64) throws -> FileAttributes {
         try checkName(name)
+        try rejectVirtual(id, parent, name: name)
         let entry = try data.catalog.link(id, as: name, in: parent)
         countLookup(entry.id)
         return overlay(entry)
     }
 
     public func unlink(_ name: String, in parent: Int64) throws {
+        try rejectVirtual(parent, name: name == VirtualTree.name ? nil : name)
+        if parent == NamespaceEntry.rootID && name == VirtualTree.name { throw PosixError.readOnly }
         let entry = try data.catalog.remove(name, in: parent, directory: false)
         collect(entry.id)
     }
 
     public func rmdir(_ name: String, in parent: Int64) throws {
+        try rejectVirtual(parent)
+        if parent == NamespaceEntry.rootID && name == VirtualTree.name { throw PosixError.readOnly }
         let entry = try data.catalog.remove(name, in: parent, directory: true)
         collect(entry.id)
     }
@@ -111,6 +136,8 @@ extension MountedFileSystem {
     public func rename(_ name: String, in parent: Int64, to newName: String, in newParent: Int64, flags: UInt32) throws
     {
         try checkName(newName)
+        try rejectVirtual(parent, newParent, name: newName)
+        if parent == NamespaceEntry.rootID && name == VirtualTree.name { throw PosixError.readOnly }
         let noReplace = flags & 1 != 0
         let exchange = flags & 2 != 0
         if noReplace && exchange { throw PosixError.invalidArgument }
@@ -128,6 +155,7 @@ extension MountedFileSystem {
     }
 
     public func setattr(_ id: Int64, _ changes: AttributeChanges) throws -> FileAttributes {
+        try rejectVirtual(id)
         var entry = try entry(id)
         if let size = changes.size {
             guard entry.kind == .file else {
@@ -157,6 +185,10 @@ extension MountedFileSystem {
 
     /// Opens a file; `flags` are the open(2) flags.
     public func open(_ id: Int64, flags: Int32) throws -> UInt64 {
+        if VirtualTree.isVirtual(id) {
+            let file = register(try virtualOpen(id, flags: flags), for: id)
+            return addHandle(Handle(inode: id, writable: false, append: false), file: file)
+        }
         let entry = try entry(id)
         switch entry.kind {
         case .directory: throw PosixError.isADirectory
@@ -181,6 +213,7 @@ extension MountedFileSystem {
         -> (FileAttributes, UInt64)
     {
         try checkName(name)
+        try rejectVirtual(parent, name: name)
         let entry = try data.catalog.create(name, in: parent, kind: .file, mode: mode, uid: uid, gid: gid)
         countLookup(entry.id)
         let handle = try open(entry.id, flags: flags & ~O_TRUNC)
@@ -252,5 +285,11 @@ extension MountedFileSystem {
         let live = existingLiveFiles()
         for (id, file) in live { try submitIfDirty(id, file) }
         try commitNow()
+    }
+}
+
+extension MountedFileSystem {
+    fileprivate func rejectVirtualRead(_ id: Int64) throws {
+        if VirtualTree.isVirtual(id) { throw PosixError.invalidArgument }
     }
 }

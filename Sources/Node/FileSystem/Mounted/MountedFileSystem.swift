@@ -18,6 +18,7 @@ public final class MountedFileSystem: @unchecked Sendable {
     private var nextHandle: UInt64 = 1
     private var lookups: [Int64: UInt64] = [:]
     private var metainfos: [SHA1Digest: Metainfo] = [:]
+    let virtualTree = VirtualTree()
 
     /// A file with an image in memory: open, or with a version not yet recorded.
     final class LiveFile {
@@ -59,27 +60,23 @@ public final class MountedFileSystem: @unchecked Sendable {
     // MARK: Tables
 
     func liveFile(_ entry: NamespaceEntry) throws -> LiveFile {
-        lock.lock()
-        defer { lock.unlock() }
-        if let file = files[entry.id] { return file }
-        let file = LiveFile(image: FileImage(base: try base(of: entry), reader: reader))
-        files[entry.id] = file
-        return file
+        if let file = existingLiveFile(entry.id) { return file }
+        let created = LiveFile(image: FileImage(base: try base(of: entry), reader: reader))
+        return register(created, for: entry.id)
+    }
+
+    /// Adds a live file unless another thread got there first; returns the one in the table.
+    func register(_ file: LiveFile, for id: Int64) -> LiveFile {
+        lock.withLock {
+            if let existing = files[id] { return existing }
+            files[id] = file
+            return file
+        }
     }
 
     private func base(of entry: NamespaceEntry) throws -> FileImage.Base? {
         guard entry.kind == .file, let infoHash = entry.infoHash else { return nil }
-        let metainfo: Metainfo
-        if let cached = metainfos[infoHash] {
-            metainfo = cached
-        } else {
-            guard let record = try data.catalog.metainfo(infoHash) else {
-                throw StoreError.catalog("no metainfo \(infoHash.hex)")
-            }
-            metainfo = try Metainfo(parsing: try data.store.read(record.element))
-            if metainfos.count > 256 { metainfos.removeAll() }
-            metainfos[infoHash] = metainfo
-        }
+        let metainfo = try cachedMetainfo(infoHash)
         return FileImage.Base(
             pieces: metainfo.info.pieces,
             pieceLength: metainfo.info.pieceLength,
@@ -87,6 +84,18 @@ public final class MountedFileSystem: @unchecked Sendable {
             offset: entry.contentOffset ?? 0,
             size: entry.size
         )
+    }
+
+    /// An indexed metainfo, parsed once and kept while the cache has room.
+    func cachedMetainfo(_ infoHash: SHA1Digest) throws -> Metainfo {
+        if let cached = lock.withLock({ metainfos[infoHash] }) { return cached }
+        guard let record = try data.catalog.metainfo(infoHash) else { throw PosixError.notFound }
+        let metainfo = try Metainfo(parsing: try data.store.read(record.element))
+        lock.withLock {
+            if metainfos.count > 256 { metainfos.removeAll() }
+            metainfos[infoHash] = metainfo
+        }
+        return metainfo
     }
 
     func existingLiveFiles() -> [Int64: LiveFile] {

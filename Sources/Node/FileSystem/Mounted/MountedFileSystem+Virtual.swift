@@ -1,0 +1,188 @@
+import Foundation
+import ZenFS
+
+/// Serving the read-only `/.zen` tree.
+extension MountedFileSystem {
+    /// The attributes of a virtual inode.
+    func virtualAttributes(_ inode: Int64) throws -> FileAttributes {
+        let node = try virtualTree.node(inode)
+        switch node {
+        case .zenRoot, .torrentsDirectory, .byInfoHashRoot:
+            return .virtual(inode: inode, kind: .directory, size: 0)
+        case .torrentFile:
+            return .virtual(inode: inode, kind: .file, size: Int64(try virtualBytes(node).count))
+        case .content(let infoHash, let path):
+            let metainfo = try cachedMetainfo(infoHash)
+            if let file = Self.file(at: path, in: metainfo) {
+                return .virtual(inode: inode, kind: .file, size: file.length)
+            }
+            return .virtual(inode: inode, kind: .directory, size: 0)
+        }
+    }
+
+    /// Looks `name` up in a virtual directory (or `.zen` in the root).
+    func virtualLookup(_ name: String, in parent: Int64) throws -> FileAttributes {
+        let child: VirtualTree.Node
+        if parent == NamespaceEntry.rootID {
+            child = .zenRoot
+        } else {
+            switch try virtualTree.node(parent) {
+            case .zenRoot:
+                switch name {
+                case "torrents": child = .torrentsDirectory(namespaceDirectory: NamespaceEntry.rootID)
+                case "by-infohash": child = .byInfoHashRoot
+                default: throw PosixError.notFound
+                }
+            case .torrentsDirectory(let directory):
+                if name.hasSuffix(".torrent"),
+                    let entry = try data.catalog.lookup(String(name.dropLast(8)), in: directory),
+                    try wholeMetainfo(of: entry) != nil
+                {
+                    child = .torrentFile(namespaceInode: entry.id)
+                } else if let entry = try data.catalog.lookup(name, in: directory), entry.kind == .directory {
+                    child = .torrentsDirectory(namespaceDirectory: entry.id)
+                } else {
+                    throw PosixError.notFound
+                }
+            case .byInfoHashRoot:
+                guard let hash = SHA1Digest(hex: name), try data.catalog.metainfo(hash) != nil else {
+                    throw PosixError.notFound
+                }
+                child = .content(hash, path: [])
+            case .content(let hash, let path):
+                let metainfo = try cachedMetainfo(hash)
+                let childPath = path + [name]
+                let exists =
+                    path.isEmpty
+                    ? name == metainfo.info.name
+                    : metainfo.info.dataFiles.contains {
+                        Array(Self.contentPath($0, in: metainfo).prefix(childPath.count)) == childPath
+                    }
+                guard exists else { throw PosixError.notFound }
+                child = .content(hash, path: childPath)
+            case .torrentFile:
+                throw PosixError.notADirectory
+            }
+        }
+        return try virtualAttributes(virtualTree.inode(for: child))
+    }
+
+    func virtualReaddir(_ inode: Int64) throws -> [DirectoryItem] {
+        let node = try virtualTree.node(inode)
+        var items: [(String, VirtualTree.Node)] = []
+        switch node {
+        case .zenRoot:
+            items = [
+                ("torrents", .torrentsDirectory(namespaceDirectory: NamespaceEntry.rootID)),
+                ("by-infohash", .byInfoHashRoot),
+            ]
+        case .torrentsDirectory(let directory):
+            for entry in try data.catalog.children(of: directory) {
+                if entry.kind == .directory {
+                    items.append((entry.name, .torrentsDirectory(namespaceDirectory: entry.id)))
+                }
+                if try wholeMetainfo(of: entry) != nil {
+                    items.append((entry.name + ".torrent", .torrentFile(namespaceInode: entry.id)))
+                }
+            }
+        case .byInfoHashRoot:
+            items = try data.catalog.allMetainfos().map { ($0.infoHash.hex, .content($0.infoHash, path: [])) }
+        case .content(let hash, let path):
+            let metainfo = try cachedMetainfo(hash)
+            if path.isEmpty {
+                items = [(metainfo.info.name, .content(hash, path: [metainfo.info.name]))]
+            } else {
+                var seen = Set<String>()
+                for file in metainfo.info.dataFiles {
+                    let full = Self.contentPath(file, in: metainfo)
+                    guard full.count > path.count, Array(full.prefix(path.count)) == path,
+                        seen.insert(full[path.count]).inserted
+                    else { continue }
+                    items.append((full[path.count], .content(hash, path: Array(full.prefix(path.count + 1)))))
+                }
+            }
+        case .torrentFile:
+            throw PosixError.notADirectory
+        }
+        return [DirectoryItem(name: ".", inode: UInt64(bitPattern: inode), kind: .directory)]
+            + (try items.map { name, child in
+                let childInode = virtualTree.inode(for: child)
+                return DirectoryItem(
+                    name: name,
+                    inode: UInt64(bitPattern: childInode),
+                    kind: try virtualAttributes(childInode).kind
+                )
+            })
+    }
+
+    /// Opens a virtual file: a `.torrent` is generated once; content is read part by part.
+    func virtualOpen(_ inode: Int64, flags: Int32) throws -> LiveFile {
+        if flags & O_ACCMODE != O_RDONLY { throw PosixError.readOnly }
+        let node = try virtualTree.node(inode)
+        switch node {
+        case .torrentFile:
+            let image = FileImage(base: nil, reader: reader)
+            let bytes = try virtualBytes(node)
+            try bytes.withUnsafeBytes { try image.write($0, at: 0) }
+            return LiveFile(image: image)
+        case .content(let hash, let path):
+            let metainfo = try cachedMetainfo(hash)
+            guard let file = Self.file(at: path, in: metainfo) else { throw PosixError.isADirectory }
+            let base = FileImage.Base(
+                pieces: metainfo.info.pieces,
+                pieceLength: metainfo.info.pieceLength,
+                streamLength: metainfo.info.totalLength,
+                offset: file.offset,
+                size: file.length
+            )
+            return LiveFile(image: FileImage(base: base, reader: reader))
+        default:
+            throw PosixError.isADirectory
+        }
+    }
+
+    /// The metainfo a namespace entry holds whole (a file at offset 0 of a single-file metainfo, or an added folder).
+    private func wholeMetainfo(of entry: NamespaceEntry) throws -> Metainfo? {
+        guard let hash = entry.infoHash else { return nil }
+        let metainfo = try cachedMetainfo(hash)
+        switch entry.kind {
+        case .directory: return metainfo.info.isMultiFile ? metainfo : nil
+        case .file: return !metainfo.info.isMultiFile && (entry.contentOffset ?? 0) == 0 ? metainfo : nil
+        case .symbolicLink: return nil
+        }
+    }
+
+    private func virtualBytes(_ node: VirtualTree.Node) throws -> [UInt8] {
+        guard case .torrentFile(let inode) = node, let entry = try data.catalog.inode(inode),
+            let metainfo = try wholeMetainfo(of: entry)
+        else { throw PosixError.notFound }
+        return metainfo.encoded()
+    }
+
+    /// A data file's path as it appears under `by-infohash/<hex>/`: the name, then the path inside a folder.
+    private static func contentPath(_ file: MetainfoFile, in metainfo: Metainfo) -> [String] {
+        metainfo.info.isMultiFile ? [metainfo.info.name] + file.path : [metainfo.info.name]
+    }
+
+    private static func file(at path: [String], in metainfo: Metainfo) -> MetainfoFile? {
+        metainfo.info.dataFiles.first { contentPath($0, in: metainfo) == path }
+    }
+}
+
+extension FileAttributes {
+    /// Attributes of a read-only virtual inode.
+    static func virtual(inode: Int64, kind: NamespaceEntry.Kind, size: Int64) -> FileAttributes {
+        FileAttributes(
+            inode: UInt64(bitPattern: inode),
+            kind: kind,
+            permissions: kind == .directory ? 0o555 : 0o444,
+            linkCount: kind == .directory ? 2 : 1,
+            uid: 0,
+            gid: 0,
+            size: size,
+            accessed: Date(timeIntervalSince1970: 0),
+            modified: Date(timeIntervalSince1970: 0),
+            changed: Date(timeIntervalSince1970: 0)
+        )
+    }
+}
