@@ -162,11 +162,11 @@ extension MountedFileSystem {
                 throw entry.kind == .directory ? PosixError.isADirectory : PosixError.invalidArgument
             }
             let file = try liveFile(entry)
-            try file.lock.withLock {
+            try file.lock.withWriteLock {
                 try file.image.truncate(to: size)
                 file.modified = changes.modified ?? Date()
             }
-            if file.lock.withLock({ file.openCount == 0 }) {
+            if file.lock.withWriteLock({ file.openCount == 0 }) {
                 try submitIfDirty(id, file)
             }
         }
@@ -175,7 +175,7 @@ extension MountedFileSystem {
         {
             entry = try data.catalog.setAttributes(id, changes)
             if let modified = changes.modified, let file = existingLiveFile(id) {
-                file.lock.withLock { file.modified = modified }
+                file.lock.withWriteLock { file.modified = modified }
             }
         }
         return overlay(entry)
@@ -198,7 +198,7 @@ extension MountedFileSystem {
         let writable = flags & O_ACCMODE != O_RDONLY
         let file = try liveFile(entry)
         if writable && flags & O_TRUNC != 0 {
-            try file.lock.withLock {
+            try file.lock.withWriteLock {
                 if file.image.size != 0 {
                     try file.image.truncate(to: 0)
                     file.modified = Date()
@@ -223,14 +223,14 @@ extension MountedFileSystem {
     /// Reads up to `buffer.count` bytes at `offset`; returns how many (0 at the end).
     public func read(_ handle: UInt64, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         let (_, file) = try self.handle(handle)
-        return try file.lock.withLock { try file.image.read(at: offset, into: buffer) }
+        return try file.lock.withReadLock { try file.image.read(at: offset, into: buffer) }
     }
 
     /// Writes `bytes` at `offset` (at the end for a handle opened with `O_APPEND`); returns how many.
     public func write(_ handle: UInt64, at offset: Int64, bytes: UnsafeRawBufferPointer) throws -> Int {
         let (handle, file) = try self.handle(handle)
         guard handle.writable else { throw PosixError.badHandle }
-        try file.lock.withLock {
+        try file.lock.withWriteLock {
             try file.image.write(bytes, at: handle.append ? file.image.size : offset)
             file.modified = Date()
         }

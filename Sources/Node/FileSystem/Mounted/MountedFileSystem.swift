@@ -22,7 +22,7 @@ public final class MountedFileSystem: @unchecked Sendable {
 
     /// A file with an image in memory: open, or with a version not yet recorded.
     final class LiveFile {
-        let lock = NSLock()
+        let lock = ReadWriteLock()
         let image: FileImage
         var openCount = 0
         var version: UInt64 = 0
@@ -153,7 +153,7 @@ public final class MountedFileSystem: @unchecked Sendable {
         lock.lock()
         var inUse = lookups[id] != nil
         if let file = files[id] {
-            let idle = file.lock.withLock {
+            let idle = file.lock.withWriteLock {
                 file.openCount == 0 && file.recordedVersion == file.version && !file.image.isDirty
             }
             if idle { files[id] = nil } else { inUse = true }
@@ -167,7 +167,7 @@ public final class MountedFileSystem: @unchecked Sendable {
         lock.lock()
         for (inode, version) in versions {
             if let file = files[inode] {
-                file.lock.withLock { file.recordedVersion = max(file.recordedVersion, version) }
+                file.lock.withWriteLock { file.recordedVersion = max(file.recordedVersion, version) }
                 touched.append(inode)
             }
         }
@@ -178,7 +178,7 @@ public final class MountedFileSystem: @unchecked Sendable {
     /// Seals a changed file and hands its new version to the group commit.
     func submitIfDirty(_ id: Int64, _ file: LiveFile) throws {
         let name = try data.catalog.name(of: id) ?? "file"
-        try file.lock.withLock {
+        try file.lock.withWriteLock {
             guard file.image.isDirty else { return }
             let sealed = try file.image.seal()
             file.version += 1
@@ -208,7 +208,7 @@ public final class MountedFileSystem: @unchecked Sendable {
         let file = files[entry.id]
         lock.unlock()
         guard let file else { return FileAttributes(entry) }
-        return file.lock.withLock {
+        return file.lock.withReadLock {
             FileAttributes(entry.with(size: file.image.size, modified: file.modified, changed: file.modified))
         }
     }

@@ -7,6 +7,15 @@ import ZenFS
 final class PartReader: Sendable {
     let store: ElementStore
     private let staged = Mutex<[SHA1Digest: String]>([:])
+    /// Open descriptors of committed elements, so streaming a file does not reopen each part per read.
+    private let descriptors = Mutex<DescriptorTable>(DescriptorTable())
+
+    /// Cached descriptors with how many reads use each and when each was last used.
+    struct DescriptorTable {
+        var open: [SHA1Digest: (fd: Int32, users: Int, lastUse: UInt64)] = [:]
+        var tick: UInt64 = 0
+    }
+    static let maximumOpenDescriptors = 128
 
     init(store: ElementStore) {
         self.store = store
@@ -24,6 +33,11 @@ final class PartReader: Sendable {
 
     /// Reads `buffer.count` bytes of part `hash` starting at `offset` within it.
     func read(_ hash: SHA1Digest, at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws {
+        if let fd = acquire(hash) {
+            defer { release(hash) }
+            try Posix.readExactly(fd, into: buffer, at: Int64(offset), path: store.path(of: hash))
+            return
+        }
         for path in candidatePaths(hash) {
             let fd = Glibc.open(path, O_RDONLY | O_CLOEXEC)
             if fd < 0 { continue }
@@ -32,6 +46,48 @@ final class PartReader: Sendable {
             return
         }
         throw StoreError.missingElement(hash)
+    }
+
+    /// A cached descriptor of a committed element, opened now if needed and counted as in use until
+    /// `release`; nil when the element is not committed yet.
+    private func acquire(_ hash: SHA1Digest) -> Int32? {
+        if let fd = descriptors.withLock({ table -> Int32? in
+            guard let entry = table.open[hash] else { return nil }
+            table.open[hash] = (entry.fd, entry.users + 1, table.tick)
+            table.tick += 1
+            return entry.fd
+        }) {
+            return fd
+        }
+        let fd = Glibc.open(store.path(of: hash), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        var evicted: [Int32] = []
+        let chosen = descriptors.withLock { table -> Int32 in
+            if let entry = table.open[hash] {
+                evicted.append(fd)
+                table.open[hash] = (entry.fd, entry.users + 1, table.tick)
+                table.tick += 1
+                return entry.fd
+            }
+            if table.open.count >= Self.maximumOpenDescriptors {
+                let idle = table.open.filter { $0.value.users == 0 }.sorted { $0.value.lastUse < $1.value.lastUse }
+                for (key, entry) in idle.prefix(table.open.count - Self.maximumOpenDescriptors / 2) {
+                    table.open[key] = nil
+                    evicted.append(entry.fd)
+                }
+            }
+            table.open[hash] = (fd, 1, table.tick)
+            table.tick += 1
+            return fd
+        }
+        for fd in evicted { close(fd) }
+        return chosen
+    }
+
+    private func release(_ hash: SHA1Digest) {
+        descriptors.withLock { table in
+            if let entry = table.open[hash] { table.open[hash] = (entry.fd, entry.users - 1, entry.lastUse) }
+        }
     }
 
     /// Where the part may be: the store, then staging, then the store again (a commit may rename it between).
