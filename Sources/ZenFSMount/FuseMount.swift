@@ -70,7 +70,7 @@ public final class FuseMount: @unchecked Sendable {
         let config = fuse_loop_cfg_create()
         defer { fuse_loop_cfg_destroy(config) }
         fuse_loop_cfg_set_max_threads(config, UInt32(options.maxThreads))
-        fuse_loop_cfg_set_idle_threads(config, 4)
+        fuse_loop_cfg_set_idle_threads(config, UInt32(options.maxThreads))
         _ = CFuse3_session_loop_mt(session, config)
         // A signal's detach already ended the loop; this finishes a normal unmount.
         fuse_session_unmount(session)

@@ -177,6 +177,7 @@ public final class MountedFileSystem: @unchecked Sendable {
 
     /// Seals a changed file and hands its new version to the group commit.
     func submitIfDirty(_ id: Int64, _ file: LiveFile) throws {
+        if file.lock.withReadLock({ !file.image.isDirty }) { return }
         let name = try data.catalog.name(of: id) ?? "file"
         try file.lock.withWriteLock {
             guard file.image.isDirty else { return }
