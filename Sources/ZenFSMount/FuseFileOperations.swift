@@ -35,14 +35,10 @@ enum FuseFileOperations {
         }
         ops.read = { request, _, size, offset, info in
             FuseBridge.handle(request) { bridge in
-                let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, size), alignment: 4096)
-                defer { buffer.deallocate() }
-                let count = try bridge.fileSystem.read(
-                    info!.pointee.fh,
-                    at: Int64(offset),
-                    into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<size])
-                )
-                fuse_reply_buf(request, buffer.baseAddress!.assumingMemoryBound(to: CChar.self), count)
+                try ReadBufferPool.shared.withBuffer(size: size) { buffer in
+                    let count = try bridge.fileSystem.read(info!.pointee.fh, at: Int64(offset), into: buffer)
+                    fuse_reply_buf(request, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), count)
+                }
             }
         }
         ops.write = { request, _, bytes, size, offset, info in

@@ -34,6 +34,9 @@ final class FileImage {
     /// Whether anything changed since the image was created or last sealed.
     private(set) var isDirty = false
 
+    /// How many parts ahead a read at a part's start asks the kernel to fetch.
+    static let readaheadParts = 16
+
     /// At most this many changed parts are kept in memory before the oldest are spilled.
     static let memoryPartLimit = 64
 
@@ -108,6 +111,9 @@ final class FileImage {
                 let piece = Int(stream / Int64(base.pieceLength))
                 let within = Int(stream % Int64(base.pieceLength))
                 let chunk = min(valid - done, base.pieceLength - within)
+                if within == 0 && piece + 1 < base.pieces.count {
+                    reader.prefetch(base.pieces[(piece + 1)..<min(base.pieces.count, piece + 1 + Self.readaheadParts)])
+                }
                 try reader.read(
                     base.pieces[piece],
                     at: within,

@@ -48,6 +48,16 @@ final class PartReader: Sendable {
         throw StoreError.missingElement(hash)
     }
 
+    /// Asks the kernel to start reading committed parts into the page cache now, so a sequential reader finds
+    /// them there (element files are separate, so the kernel's own readahead stops at each part's end).
+    func prefetch(_ hashes: ArraySlice<SHA1Digest>) {
+        for hash in hashes {
+            guard let fd = acquire(hash) else { continue }
+            posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED)
+            release(hash)
+        }
+    }
+
     /// A cached descriptor of a committed element, opened now if needed and counted as in use until
     /// `release`; nil when the element is not committed yet.
     private func acquire(_ hash: SHA1Digest) -> Int32? {
