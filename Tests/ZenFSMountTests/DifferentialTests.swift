@@ -35,7 +35,7 @@ struct DifferentialTests {
         }
     }
 
-    @Test(arguments: [UInt64(1), 2, 3])
+    @Test(arguments: [UInt64(1), 2, 3, 4, 5])
     func randomOperationsAgreeWithTmpfs(seed: UInt64) throws {
         let mount = try TestMount()
         let reference = "/dev/shm/zenfs-fsx-\(UUID().uuidString)"

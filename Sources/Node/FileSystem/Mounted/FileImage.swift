@@ -1,3 +1,6 @@
+import Dispatch
+import Glibc
+import Synchronization
 import ZenFS
 
 /// The bytes of one file as it is being written: the parts of its last committed version (`base`), overlaid with
@@ -28,6 +31,10 @@ final class FileImage {
     private var baseValidLength: Int64
     private var memory: [Int: [UInt8]] = [:]
     private var spilled: [Int: (hash: SHA1Digest, length: Int)] = [:]
+    /// Complete parts being hashed and staged in the background; still served from memory meanwhile.
+    private var inFlight: [Int: (image: [UInt8], generation: Int)] = [:]
+    private var generation = 0
+    private let spills = BackgroundSpills()
     /// Hashes of all-zero parts by length, for holes.
     private var zeroParts: [Int: SHA1Digest] = [:]
     private(set) var staged: [StagedElement] = []
@@ -75,6 +82,8 @@ final class FileImage {
     /// Reads part `index` (its current bytes, zeros past what any write or the base gave it).
     private func readPart(_ index: Int, at within: Int, into target: UnsafeMutableRawBufferPointer) throws {
         if let image = memory[index] {
+            copy(image, from: within, into: target)
+        } else if let image = inFlight[index]?.image {
             copy(image, from: within, into: target)
         } else if let part = spilled[index] {
             let available = max(0, min(target.count, part.length - within))
@@ -135,6 +144,7 @@ final class FileImage {
     /// Writes `bytes` at `offset`, growing the file if needed; gaps read as zeros.
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
         guard bytes.count > 0 else { return }
+        try collectSpills()
         let end = offset + Int64(bytes.count)
         let newSize = max(size, end)
         if newSize > size { try resizeLastPart(to: newSize) }
@@ -144,7 +154,9 @@ final class FileImage {
             let index = Int(position / Int64(pieceLength))
             let within = Int(position % Int64(pieceLength))
             let chunk = min(bytes.count - done, pieceLength - within)
-            var image = try memory.removeValue(forKey: index) ?? load(index, size: newSize)
+            var image =
+                try memory.removeValue(forKey: index) ?? inFlight.removeValue(forKey: index)?.image
+                ?? load(index, size: newSize)
             if image.count < within + chunk { image += [UInt8](repeating: 0, count: within + chunk - image.count) }
             image.withUnsafeMutableBytes { target in
                 target.baseAddress!.advanced(by: within).copyMemory(
@@ -154,7 +166,7 @@ final class FileImage {
             }
             spilled[index] = nil
             memory[index] = image
-            if within + chunk == pieceLength { try spill(index) }
+            if within + chunk == pieceLength { try spillInBackground(index) }
             done += chunk
         }
         size = newSize
@@ -167,13 +179,17 @@ final class FileImage {
     /// Sets the size; bytes past a shrink are gone, bytes past a growth read as zeros.
     func truncate(to newSize: Int64) throws {
         guard newSize != size else { return }
+        try collectSpills()
         if newSize < size {
             let keep = Int((newSize + Int64(pieceLength) - 1) / Int64(pieceLength))
             memory = memory.filter { $0.key < keep }
+            inFlight = inFlight.filter { $0.key < keep }
             spilled = spilled.filter { $0.key < keep }
             let tail = length(ofPart: keep - 1, size: newSize)
             if keep > 0 && tail < pieceLength {
-                var image = try memory.removeValue(forKey: keep - 1) ?? load(keep - 1, size: size)
+                var image =
+                    try memory.removeValue(forKey: keep - 1) ?? inFlight.removeValue(forKey: keep - 1)?.image
+                    ?? load(keep - 1, size: size)
                 image.removeLast(max(0, image.count - tail))
                 spilled[keep - 1] = nil
                 memory[keep - 1] = image
@@ -212,6 +228,8 @@ final class FileImage {
     /// reused when they line up; others are re-read and hashed. The staged elements are handed over (and the
     /// image keeps serving reads from them until they are committed).
     func seal() throws -> (pieces: [SHA1Digest], staged: [StagedElement]) {
+        spills.wait()
+        try collectSpills()
         let count = Int((size + Int64(pieceLength) - 1) / Int64(pieceLength))
         var pieces: [SHA1Digest] = []
         pieces.reserveCapacity(count)
@@ -243,6 +261,48 @@ final class FileImage {
         return (pieces, handed)
     }
 
+    /// Hands a complete part to a background thread to hash and stage, so the writer can go on receiving data.
+    private func spillInBackground(_ index: Int) throws {
+        guard let image = memory.removeValue(forKey: index) else { return }
+        if inFlight.count >= Self.maximumInFlight {
+            spills.wait()
+            try collectSpills()
+        }
+        generation += 1
+        inFlight[index] = (image, generation)
+        spills.start(index: index, generation: generation, image: image, store: reader.store)
+    }
+
+    /// Takes the results of finished background spills: current ones become spilled parts; results for parts
+    /// written again meanwhile are discarded.
+    private func collectSpills() throws {
+        for result in spills.takeFinished() {
+            let current = inFlight[result.index]
+            switch result.outcome {
+            case .success(let element):
+                if current?.generation == result.generation && memory[result.index] == nil {
+                    inFlight[result.index] = nil
+                    spilled[result.index] = (result.hash, result.length)
+                    if let element {
+                        staged.append(element)
+                        reader.register([element])
+                    }
+                } else if let element {
+                    reader.store.discard([element])
+                }
+            case .failure(let error):
+                if current?.generation == result.generation {
+                    inFlight[result.index] = nil
+                    memory[result.index] = current?.image
+                }
+                throw error
+            }
+        }
+    }
+
+    /// How many parts may be hashing in the background at once (each is up to one part in memory).
+    static let maximumInFlight = 16
+
     /// The hash of a part of `length` zeros (a hole), staged once per image.
     private func zeroPart(length: Int) throws -> SHA1Digest {
         if let known = zeroParts[length] { return known }
@@ -263,5 +323,47 @@ final class FileImage {
         let piece = Int(base.offset / Int64(pieceLength)) + index
         let pieceSize = Int(min(Int64(pieceLength), base.streamLength - Int64(piece) * Int64(pieceLength)))
         return pieceSize == length ? base.pieces[piece] : nil
+    }
+}
+
+/// Background hashing and staging of complete parts, with results collected by the image's owner.
+final class BackgroundSpills: Sendable {
+    struct Result: Sendable {
+        let index: Int
+        let generation: Int
+        let hash: SHA1Digest
+        let length: Int
+        let outcome: Swift.Result<StagedElement?, StoreError>
+    }
+
+    private let group = DispatchGroup()
+    private let finished = Mutex<[Result]>([])
+
+    func start(index: Int, generation: Int, image: [UInt8], store: ElementStore) {
+        group.enter()
+        DispatchQueue.global().async { [self] in
+            let hash = SHA1Digest.of(image)
+            let outcome: Swift.Result<StagedElement?, StoreError>
+            do {
+                outcome = .success(try image.withUnsafeBytes { buffer in try store.stage(buffer, as: hash) })
+            } catch let error as StoreError {
+                outcome = .failure(error)
+            } catch {
+                outcome = .failure(.io(operation: "stage", path: store.root, errno: EIO))
+            }
+            let result = Result(index: index, generation: generation, hash: hash, length: image.count, outcome: outcome)
+            finished.withLock { $0.append(result) }
+            group.leave()
+        }
+    }
+
+    /// Waits until every started spill has finished.
+    func wait() { group.wait() }
+
+    func takeFinished() -> [Result] {
+        finished.withLock { results in
+            defer { results.removeAll() }
+            return results
+        }
     }
 }
