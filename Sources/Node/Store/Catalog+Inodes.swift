@@ -20,20 +20,22 @@ extension Catalog {
     ) throws -> Int64 {
         if try child(name, of: parent, in: db) != nil { throw NamespaceError.alreadyExists(path: name) }
         let time = now.timeIntervalSince1970
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO inode (kind, mode, uid, gid, nlink, size, atime, mtime, ctime, info_hash, content_offset, link_target)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                kind.rawValue, mode & 0o7777, uid, gid, kind == .directory ? 2 : 1, size, time, time, time,
-                content?.infoHash.blob, content?.offset, linkTarget,
-            ]
+                """
+        ).execute(arguments: [
+            kind.rawValue, mode & 0o7777, uid, gid, kind == .directory ? 2 : 1, size, time, time, time,
+            content?.infoHash.blob, content?.offset, linkTarget,
+        ]
         )
         let id = db.lastInsertedRowID
-        try db.execute(sql: "INSERT INTO dirent (parent, name, inode) VALUES (?, ?, ?)", arguments: [parent, name, id])
+        try db.cachedStatement(sql: "INSERT INTO dirent (parent, name, inode) VALUES (?, ?, ?)").execute(arguments: [
+            parent, name, id,
+        ])
         if kind == .directory {
-            try db.execute(sql: "UPDATE inode SET nlink = nlink + 1 WHERE id = ?", arguments: [parent])
+            try db.cachedStatement(sql: "UPDATE inode SET nlink = nlink + 1 WHERE id = ?").execute(arguments: [parent])
         }
         try touch(parent, now: now, in: db)
         return id
@@ -43,14 +45,15 @@ extension Catalog {
     /// link its `..` held). The inode itself stays until `deleteInodeIfUnlinked`.
     static func unlinkName(parent: Int64, name: String, now: Date, in db: Database) throws {
         guard let entry = try child(name, of: parent, in: db) else { throw NamespaceError.notFound(path: name) }
-        try db.execute(sql: "DELETE FROM dirent WHERE parent = ? AND name = ?", arguments: [parent, name])
+        try db.cachedStatement(sql: "DELETE FROM dirent WHERE parent = ? AND name = ?").execute(arguments: [
+            parent, name,
+        ])
         let drop = entry.kind == .directory ? 2 : 1
-        try db.execute(
-            sql: "UPDATE inode SET nlink = MAX(0, nlink - ?), ctime = ? WHERE id = ?",
+        try db.cachedStatement(sql: "UPDATE inode SET nlink = MAX(0, nlink - ?), ctime = ? WHERE id = ?").execute(
             arguments: [drop, now.timeIntervalSince1970, entry.id]
         )
         if entry.kind == .directory {
-            try db.execute(sql: "UPDATE inode SET nlink = nlink - 1 WHERE id = ?", arguments: [parent])
+            try db.cachedStatement(sql: "UPDATE inode SET nlink = nlink - 1 WHERE id = ?").execute(arguments: [parent])
         }
         try touch(parent, now: now, in: db)
     }
@@ -61,7 +64,7 @@ extension Catalog {
         guard let inode = try Self.inode(id, in: db), inode.linkCount <= 0 || inode.kind == .directory,
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM dirent WHERE inode = ?", arguments: [id]) == 0
         else { return nil }
-        try db.execute(sql: "DELETE FROM inode WHERE id = ?", arguments: [id])
+        try db.cachedStatement(sql: "DELETE FROM inode WHERE id = ?").execute(arguments: [id])
         return try releaseIfUnheld(inode.infoHash, in: db)
     }
 
@@ -81,6 +84,8 @@ extension Catalog {
     /// Sets a directory's modification and change times (its entries changed).
     static func touch(_ id: Int64, now: Date, in db: Database) throws {
         let time = now.timeIntervalSince1970
-        try db.execute(sql: "UPDATE inode SET mtime = ?, ctime = ? WHERE id = ?", arguments: [time, time, id])
+        try db.cachedStatement(sql: "UPDATE inode SET mtime = ?, ctime = ? WHERE id = ?").execute(arguments: [
+            time, time, id,
+        ])
     }
 }

@@ -48,6 +48,15 @@ extension Catalog {
         try read { db in try Self.child(name, of: parent, in: db) }
     }
 
+    /// Looks a name up; when it is missing, says whether `parent` is a directory at all (in the same snapshot).
+    public func lookupOrCheckParent(_ name: String, in parent: Int64) throws -> NamespaceEntry? {
+        try read { db in
+            if let entry = try Self.child(name, of: parent, in: db) { return entry }
+            try Self.requireDirectory(parent, in: db)
+            return nil
+        }
+    }
+
     /// The parent directory of a directory (the root is its own parent).
     public func parent(ofDirectory id: Int64) throws -> Int64 {
         try read { db in
@@ -286,7 +295,7 @@ extension Catalog {
         try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inode") ?? 0 }
     }
 
-    private static func requireDirectory(_ id: Int64, in db: Database) throws {
+    static func requireDirectory(_ id: Int64, in db: Database) throws {
         guard let inode = try inode(id, in: db) else { throw PosixError.notFound }
         guard inode.kind == .directory else { throw PosixError.notADirectory }
     }

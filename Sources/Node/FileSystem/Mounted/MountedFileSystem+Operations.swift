@@ -49,10 +49,7 @@ extension MountedFileSystem {
         if VirtualTree.isVirtual(parent) || (parent == NamespaceEntry.rootID && name == VirtualTree.name) {
             return try virtualLookup(name, in: parent)
         }
-        guard let entry = try data.catalog.lookup(name, in: parent) else {
-            if try data.catalog.inode(parent)?.kind != .directory { throw PosixError.notADirectory }
-            throw PosixError.notFound
-        }
+        guard let entry = try data.catalog.lookupOrCheckParent(name, in: parent) else { throw PosixError.notFound }
         countLookup(entry.id)
         return overlay(entry)
     }
@@ -189,7 +186,11 @@ extension MountedFileSystem {
             let file = register(try virtualOpen(id, flags: flags), for: id)
             return addHandle(Handle(inode: id, writable: false, append: false), file: file)
         }
-        let entry = try entry(id)
+        return try open(try entry(id), flags: flags)
+    }
+
+    private func open(_ entry: NamespaceEntry, flags: Int32) throws -> UInt64 {
+        let id = entry.id
         switch entry.kind {
         case .directory: throw PosixError.isADirectory
         case .symbolicLink: throw PosixError.invalidArgument
@@ -216,7 +217,7 @@ extension MountedFileSystem {
         try rejectVirtual(parent, name: name)
         let entry = try data.catalog.create(name, in: parent, kind: .file, mode: mode, uid: uid, gid: gid)
         countLookup(entry.id)
-        let handle = try open(entry.id, flags: flags & ~O_TRUNC)
+        let handle = try open(entry, flags: flags & ~O_TRUNC)
         return (FileAttributes(entry), handle)
     }
 
