@@ -30,13 +30,19 @@ final class FuseBridge: @unchecked Sendable {
         }
     }
 
-    func replyEntry(_ request: fuse_req_t?, _ attributes: FileAttributes) {
+    /// The entry reply for an inode, with this mount's cache timeouts.
+    func entryParameters(_ attributes: FileAttributes) -> fuse_entry_param {
         var entry = fuse_entry_param()
         entry.ino = fuse_ino_t(attributes.inode)
         entry.generation = 1
         entry.attr = StatMapping.stat(attributes)
         entry.attr_timeout = timeout
         entry.entry_timeout = timeout
+        return entry
+    }
+
+    func replyEntry(_ request: fuse_req_t?, _ attributes: FileAttributes) {
+        var entry = entryParameters(attributes)
         fuse_reply_entry(request, &entry)
     }
 

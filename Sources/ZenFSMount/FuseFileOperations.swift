@@ -24,12 +24,7 @@ enum FuseFileOperations {
                     gid: caller.gid
                 )
                 info!.pointee.fh = handle
-                var entry = fuse_entry_param()
-                entry.ino = fuse_ino_t(attributes.inode)
-                entry.generation = 1
-                entry.attr = StatMapping.stat(attributes)
-                entry.attr_timeout = bridge.timeout
-                entry.entry_timeout = bridge.timeout
+                var entry = bridge.entryParameters(attributes)
                 fuse_reply_create(request, &entry, info)
             }
         }
