@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Node
 import Testing
 
 /// POSIX behaviour through a real mount, by pjdfstest's categories.
@@ -239,5 +240,20 @@ struct VirtualTreeTests {
         #expect(errnoOf { open(mount.path(".zen/by-infohash/\(infoHash)/song.bin"), O_WRONLY) } == EROFS)
         #expect(errnoOf { rename(mount.path(".zen"), mount.path("elsewhere")) } == EROFS)
         #expect(errnoOf { mkdir(mount.path(".zen"), 0o755) } == EEXIST)
+    }
+}
+
+/// Maintenance that deletes elements must not run under a live mount.
+struct MountExclusionTests {
+    /// `gc` and `verify` refuse to run while the data directory is mounted, and run once it is unmounted.
+    @Test func collectorsWaitForTheUnmount() throws {
+        let mount = try TestMount()
+        #expect(writeFile(mount.path("f"), [1, 2, 3]))
+        let service = FileSystemService(data: try DataDirectory(path: mount.dataPath))
+        #expect(throws: StoreError.mounted(path: mount.dataPath)) { try service.collectGarbage() }
+        #expect(throws: StoreError.mounted(path: mount.dataPath)) { try service.verify() }
+        mount.unmount()
+        #expect(try service.verify().isHealthy)
+        #expect(try service.collectGarbage().removedElements == 0)
     }
 }

@@ -9,6 +9,7 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case io(operation: String, path: String, errno: Int32)
     case catalog(String)
     case busy(path: String)
+    case mounted(path: String)
 
     public var description: String {
         switch self {
@@ -24,6 +25,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .io(let operation, let path, let code):
             "\(operation) \(path): \(String(cString: strerror(code)))"
         case .catalog(let message): "catalog: \(message)"
+        case .mounted(let path):
+            "ZenFS is mounted from \(path); unmount it first ('zenfs umount MOUNTPOINT')"
         case .busy(let path):
             "another zenfs command holds \(path); wait for it to finish"
         }

@@ -19,6 +19,8 @@ public final class MountedFileSystem: @unchecked Sendable {
     private var lookups: [Int64: UInt64] = [:]
     private var metainfos: [SHA1Digest: Metainfo] = [:]
     let virtualTree = VirtualTree()
+    /// Held (shared) while mounted, so `gc` and `verify` wait for the unmount.
+    private let mountLock: Int32
 
     /// A file with an image in memory: open, or with a version not yet recorded.
     final class LiveFile {
@@ -45,6 +47,7 @@ public final class MountedFileSystem: @unchecked Sendable {
     /// background group commit.
     public init(data: DataDirectory) throws {
         self.data = data
+        mountLock = try data.holdForMount()
         reader = PartReader(store: data.store)
         _ = try data.catalog.deleteUnlinkedInodes()
         committer = Committer(data: data, reader: reader) { [weak self] recorded in self?.recorded(recorded) }
@@ -55,6 +58,7 @@ public final class MountedFileSystem: @unchecked Sendable {
     public func shutdown() throws {
         for (id, file) in existingLiveFiles() { try submitIfDirty(id, file) }
         try committer.stop()
+        close(mountLock)
     }
 
     // MARK: Tables
