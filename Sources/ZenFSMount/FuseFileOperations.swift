@@ -30,6 +30,21 @@ enum FuseFileOperations {
         }
         ops.read = { request, _, size, offset, info in
             FuseBridge.handle(request) { bridge in
+                let spliced = try bridge.fileSystem.readCommittedRun(info!.pointee.fh, at: Int64(offset), size: size) {
+                    fd,
+                    position,
+                    length in
+                    var vector = fuse_bufvec()
+                    vector.count = 1
+                    vector.buf.size = length
+                    vector.buf.flags = fuse_buf_flags(
+                        rawValue: fuse_buf_flags.RawValue(FUSE_BUF_IS_FD.rawValue | FUSE_BUF_FD_SEEK.rawValue)
+                    )
+                    vector.buf.fd = fd
+                    vector.buf.pos = off_t(position)
+                    fuse_reply_data(request, &vector, fuse_buf_copy_flags(rawValue: 0))
+                }
+                if spliced { return }
                 try ReadBufferPool.shared.withBuffer(size: size) { buffer in
                     let count = try bridge.fileSystem.read(info!.pointee.fh, at: Int64(offset), into: buffer)
                     fuse_reply_buf(request, buffer.baseAddress?.assumingMemoryBound(to: CChar.self), count)

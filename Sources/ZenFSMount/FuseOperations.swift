@@ -16,7 +16,9 @@ enum FuseOperations {
                 FUSE_CAP_ASYNC_READ | FUSE_CAP_ATOMIC_O_TRUNC | FUSE_CAP_PARALLEL_DIROPS | FUSE_CAP_ASYNC_DIO
             )
             connection.pointee.want |= wanted & connection.pointee.capable
-            connection.pointee.want &= ~UInt32(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE)
+            // Replies that carry a part's descriptor are spliced from the page cache to the kernel.
+            connection.pointee.want |= UInt32(FUSE_CAP_SPLICE_WRITE) & connection.pointee.capable
+            connection.pointee.want &= ~UInt32(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_MOVE)
         }
         ops.lookup = { request, parent, name in
             FuseBridge.handle(request) { bridge in

@@ -79,6 +79,24 @@ final class FileImage {
         return count
     }
 
+    /// Where bytes `offset ..< offset + count` (clamped to the size) lie when they are one run of one unchanged
+    /// committed part: the part's hash, the offset in it and the length. Nil otherwise (read through `read`).
+    func committedRun(at offset: Int64, count: Int) -> (hash: SHA1Digest, within: Int, length: Int)? {
+        guard let base, offset < size, base.offset % Int64(base.pieceLength) == 0, base.pieceLength == pieceLength
+        else { return nil }
+        let length = Int(min(Int64(count), size - offset))
+        let index = Int(offset / Int64(pieceLength))
+        let within = Int(offset % Int64(pieceLength))
+        guard within + length <= pieceLength, offset + Int64(length) <= baseValidLength,
+            memory[index] == nil, inFlight[index] == nil, spilled[index] == nil
+        else { return nil }
+        let piece = Int(base.offset / Int64(pieceLength)) + index
+        if within == 0 && piece + 1 < base.pieces.count {
+            reader.prefetch(base.pieces[(piece + 1)..<min(base.pieces.count, piece + 1 + Self.readaheadParts)])
+        }
+        return (base.pieces[piece], within, length)
+    }
+
     /// Reads part `index` (its current bytes, zeros past what any write or the base gave it).
     private func readPart(_ index: Int, at within: Int, into target: UnsafeMutableRawBufferPointer) throws {
         if let image = memory[index] {

@@ -227,6 +227,22 @@ extension MountedFileSystem {
         return try file.lock.withReadLock { try file.image.read(at: offset, into: buffer) }
     }
 
+    /// When the bytes asked for are one run of an unchanged committed part, runs `body` with that part's open
+    /// descriptor, the position and the length (so the caller can splice them to the kernel without copying)
+    /// and returns true; returns false when the caller must use `read`.
+    public func readCommittedRun(
+        _ handle: UInt64,
+        at offset: Int64,
+        size: Int,
+        _ body: (_ fd: Int32, _ position: Int64, _ length: Int) -> Void
+    ) throws -> Bool {
+        let (_, file) = try self.handle(handle)
+        return file.lock.withReadLock {
+            guard let run = file.image.committedRun(at: offset, count: size) else { return false }
+            return reader.withDescriptor(run.hash) { fd in body(fd, Int64(run.within), run.length) } != nil
+        }
+    }
+
     /// Writes `bytes` at `offset` (at the end for a handle opened with `O_APPEND`); returns how many.
     public func write(_ handle: UInt64, at offset: Int64, bytes: UnsafeRawBufferPointer) throws -> Int {
         let (handle, file) = try self.handle(handle)

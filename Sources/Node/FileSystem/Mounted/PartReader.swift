@@ -48,6 +48,13 @@ final class PartReader: Sendable {
         throw StoreError.missingElement(hash)
     }
 
+    /// Runs `body` with an open descriptor of a committed part; nil when the part is not committed yet.
+    func withDescriptor<T>(_ hash: SHA1Digest, _ body: (Int32) throws -> T) rethrows -> T? {
+        guard let fd = acquire(hash) else { return nil }
+        defer { release(hash) }
+        return try body(fd)
+    }
+
     /// Asks the kernel to start reading committed parts into the page cache now, so a sequential reader finds
     /// them there (element files are separate, so the kernel's own readahead stops at each part's end).
     func prefetch(_ hashes: ArraySlice<SHA1Digest>) {
