@@ -22,7 +22,7 @@ public enum ErrnoMap {
             case .quotaExceeded: return EDQUOT
             case .missingElement, .corruptElement: return EIO
             case .io(_, _, let code): return code
-            case .busy, .mounted: return EBUSY
+            case .mounted: return EBUSY
             case .catalog:
                 log("catalog error: \(error)")
                 return EIO

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Node
+import ZenFS
 
 /// `zenfs add PATH`: store a local file or folder and print its info-hash.
 struct AddCommand: ParsableCommand {
@@ -24,7 +25,7 @@ struct AddCommand: ParsableCommand {
     var pieceLength: Int?
 
     func validate() throws {
-        if let pieceLength, !ZenFSPieceLength.isValid(pieceLength) {
+        if let pieceLength, !PieceLength.isValid(Int64(pieceLength)) {
             throw ValidationError("--piece-length must be a power of two from 16384 to 134217728")
         }
     }

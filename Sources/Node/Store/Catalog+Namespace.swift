@@ -30,13 +30,6 @@ extension Catalog {
         }
     }
 
-    /// How many inodes hold this metainfo's content.
-    public func entryCount(naming infoHash: SHA1Digest) throws -> Int {
-        try read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM inode WHERE info_hash = ?", arguments: [infoHash.blob]) ?? 0
-        }
-    }
-
     // The two hottest queries use cached statements: preparing a statement anew costs more than running it.
     static func inode(_ id: Int64, in db: Database) throws -> NamespaceEntry? {
         let statement = try db.cachedStatement(sql: "SELECT *, NULL AS parent, '' AS name FROM inode WHERE id = ?")

@@ -8,7 +8,6 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case corruptElement(SHA1Digest)
     case io(operation: String, path: String, errno: Int32)
     case catalog(String)
-    case busy(path: String)
     case mounted(path: String)
 
     public var description: String {
@@ -27,8 +26,6 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
         case .catalog(let message): "catalog: \(message)"
         case .mounted(let path):
             "ZenFS is mounted from \(path); unmount it first ('zenfs umount MOUNTPOINT')"
-        case .busy(let path):
-            "another zenfs command holds \(path); wait for it to finish"
         }
     }
 }
