@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import ZenFS
 
 /// An element written to a temporary file, not yet visible under its name.
@@ -9,13 +10,20 @@ public struct StagedElement: Sendable {
 }
 
 extension ElementStore {
+    /// Numbers staged files so concurrent writers in one process never pick the same name.
+    static let stagingCounter = Atomic<Int>(0)
+    /// Staged elements at least this large start their writeback at once.
+    static let earlyWritebackSize = 64 << 10
+
     /// Writes `bytes` to a temporary file. Returns nil when the element is already stored. The caller has
     /// already checked that `bytes` hash to `hash`. Safe to call from many threads at once.
     public func stage(_ bytes: UnsafeRawBufferPointer, as hash: SHA1Digest) throws(StoreError) -> StagedElement? {
         if contains(hash) { return nil }
-        var template = Array((stagingDirectory + "/" + hash.hex + ".XXXXXX").utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        let temporaryPath = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        // A name no other writer uses (process id and a counter), created read-only: no fchmod needed after.
+        let temporaryPath =
+            stagingDirectory + "/" + hash.hex
+            + ".\(getpid()).\(Self.stagingCounter.add(1, ordering: .relaxed).newValue)"
+        let fd = Glibc.open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
         guard fd >= 0 else { throw Posix.failure("create", temporaryPath) }
         defer { close(fd) }
         do throws(StoreError) {
@@ -24,8 +32,8 @@ extension ElementStore {
             unlink(temporaryPath)
             throw error
         }
-        fchmod(fd, 0o444)
-        Posix.startWriteback(fd)
+        // Large parts start their writeback now; small ones wait for the batch's sync.
+        if bytes.count >= Self.earlyWritebackSize { Posix.startWriteback(fd) }
         return StagedElement(hash: hash, size: Int64(bytes.count), temporaryPath: temporaryPath)
     }
 

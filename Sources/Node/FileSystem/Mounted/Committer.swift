@@ -23,6 +23,8 @@ final class Committer: @unchecked Sendable {
     private let data: DataDirectory
     private let reader: PartReader
     private let onRecorded: @Sendable ([(inode: Int64, version: UInt64)]) -> Void
+    /// Runs before each periodic commit: seals files closed since the last one.
+    private let prepare: @Sendable () -> Void
     private let queue = Mutex<[Pending]>([])
     /// Held for a whole commit, so commits never interleave.
     private let commitLock = NSLock()
@@ -34,10 +36,12 @@ final class Committer: @unchecked Sendable {
     init(
         data: DataDirectory,
         reader: PartReader,
+        prepare: @escaping @Sendable () -> Void,
         onRecorded: @escaping @Sendable ([(inode: Int64, version: UInt64)]) -> Void
     ) {
         self.data = data
         self.reader = reader
+        self.prepare = prepare
         self.onRecorded = onRecorded
     }
 
@@ -68,6 +72,7 @@ final class Committer: @unchecked Sendable {
                 return stopping
             }
             if stop { return }
+            prepare()
             do { try commitNow(durable: false) } catch {
                 FileHandle.standardError.write(Data("zenfs: commit failed: \(error)\n".utf8))
             }

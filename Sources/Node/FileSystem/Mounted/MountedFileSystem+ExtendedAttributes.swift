@@ -8,7 +8,9 @@ extension MountedFileSystem {
     public static let infoHashAttribute = "user.zenfs.infohash"
 
     public func getxattr(_ id: Int64, _ name: String) throws -> [UInt8] {
-        if VirtualTree.isVirtual(id) { throw PosixError.noSuchAttribute }
+        // Only `user.*` attributes exist. The kernel asks for `security.capability` before every write, so
+        // that answer must not cost a catalog read.
+        if VirtualTree.isVirtual(id) || !name.hasPrefix("user.") { throw PosixError.noSuchAttribute }
         guard let entry = try data.catalog.inode(id) else { throw PosixError.notFound }
         if name == Self.infoHashAttribute {
             guard let infoHash = entry.infoHash else { throw PosixError.noSuchAttribute }

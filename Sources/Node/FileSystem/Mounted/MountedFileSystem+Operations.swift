@@ -164,7 +164,7 @@ extension MountedFileSystem {
                 file.modified = changes.modified ?? Date()
             }
             if file.lock.withWriteLock({ file.openCount == 0 }) {
-                try submitIfDirty(id, file)
+                sealLater(id)
             }
         }
         if changes.mode != nil || changes.uid != nil || changes.gid != nil || changes.accessed != nil
@@ -258,7 +258,7 @@ extension MountedFileSystem {
     /// group commit).
     public func flush(_ handle: UInt64) throws {
         let (handle, file) = try self.handle(handle)
-        try submitIfDirty(handle.inode, file)
+        if file.lock.withReadLock({ file.image.isDirty }) { sealLater(handle.inode) }
     }
 
     /// Makes everything written through this handle, and the file's metadata, durable before returning.
@@ -273,7 +273,7 @@ extension MountedFileSystem {
         guard let (_, file) = try? self.handle(handle), let removed = removeHandle(handle) else {
             throw PosixError.badHandle
         }
-        try submitIfDirty(removed.inode, file)
+        if file.lock.withReadLock({ file.image.isDirty }) { sealLater(removed.inode) }
         collect(removed.inode)
     }
 

@@ -17,6 +17,8 @@ public final class MountedFileSystem: @unchecked Sendable {
     private var handles: [UInt64: Handle] = [:]
     private var nextHandle: UInt64 = 1
     private var lookups: [Int64: UInt64] = [:]
+    /// Files closed with changes not yet sealed; the committer seals them before its next commit.
+    private var closedWithChanges: Set<Int64> = []
     private var metainfos: [SHA1Digest: Metainfo] = [:]
     let virtualTree = VirtualTree()
     /// Held (shared) while mounted, so `gc` and `verify` wait for the unmount.
@@ -50,7 +52,11 @@ public final class MountedFileSystem: @unchecked Sendable {
         mountLock = try data.holdForMount()
         reader = PartReader(store: data.store)
         _ = try data.catalog.deleteUnlinkedInodes()
-        committer = Committer(data: data, reader: reader) { [weak self] recorded in self?.recorded(recorded) }
+        committer = Committer(data: data, reader: reader) { [weak self] in
+            self?.sealClosedFiles()
+        } onRecorded: { [weak self] recorded in
+            self?.recorded(recorded)
+        }
         committer.start()
     }
 
@@ -177,6 +183,26 @@ public final class MountedFileSystem: @unchecked Sendable {
         }
         lock.unlock()
         for inode in touched { collect(inode) }
+    }
+
+    /// Leaves a changed file for the committer to seal, so `close` returns without hashing or staging.
+    func sealLater(_ id: Int64) {
+        lock.withLock { _ = closedWithChanges.insert(id) }
+    }
+
+    /// Seals every file closed with changes since the last commit (errors are logged; the file stays live and
+    /// is retried at the next close, fsync or unmount).
+    func sealClosedFiles() {
+        let ids = lock.withLock {
+            defer { closedWithChanges.removeAll() }
+            return closedWithChanges
+        }
+        for id in ids {
+            guard let file = existingLiveFile(id) else { continue }
+            do { try submitIfDirty(id, file) } catch {
+                FileHandle.standardError.write(Data("zenfs: sealing inode \(id) failed: \(error)\n".utf8))
+            }
+        }
     }
 
     /// Seals a changed file and hands its new version to the group commit.
