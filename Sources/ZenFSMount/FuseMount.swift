@@ -64,6 +64,7 @@ public final class FuseMount: @unchecked Sendable {
         guard let session else { throw MountError.sessionFailed }
         defer { fuse_session_destroy(session) }
         guard fuse_session_mount(session, mountPoint) == 0 else { throw MountError.mountFailed(path: mountPoint) }
+        enlargeReadahead()
         let signalSources = options.handlesSignals ? unmountOnSignals() : []
         defer { signalSources.forEach { $0.cancel() } }
         ready()
@@ -97,4 +98,23 @@ public final class FuseMount: @unchecked Sendable {
             return source
         }
     }
+
+    /// The kernel offers FUSE mounts 128 KiB of readahead and libfuse can only lower it; parts are 256 KiB and
+    /// streamed, so the mount's own readahead is raised to `readaheadKiB` through sysfs (root only; else kept).
+    private func enlargeReadahead() {
+        // The device number comes from /proc/self/mountinfo: a stat of the mount point would wait on this
+        // very process, which is not serving requests yet.
+        guard let table = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return }
+        let device = table.split(separator: "\n").lazy.map { $0.split(separator: " ") }
+            .first { $0.count > 4 && $0[4] == mountPoint }?[2]
+        guard let device else { return }
+        let fd = open("/sys/class/bdi/\(device)/read_ahead_kb", O_WRONLY)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let text = "\(Self.readaheadKiB)\n"
+        _ = text.withCString { Glibc.write(fd, $0, strlen($0)) }
+    }
+
+    /// Readahead for the mount: 16 parts of 256 KiB.
+    static let readaheadKiB = 4096
 }
