@@ -102,7 +102,7 @@ extension FileSystemService {
             let bytes = metainfo.encoded()
             let element = try store.store(bytes)
             let now = Date()
-            try catalog.transaction { db in
+            try catalog.write { db in
                 _ = try catalog.insertMetainfo(
                     metainfo,
                     element: element,

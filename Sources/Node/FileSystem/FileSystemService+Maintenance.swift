@@ -70,7 +70,7 @@ extension FileSystemService {
     public func collectGarbage() throws -> CollectReport {
         try data.withLock(.exclusive) {
             store.removeAbandonedStagingFiles()
-            let released = try catalog.transaction { db in try catalog.deleteUnreferencedElements(in: db) }
+            let released = try catalog.write { db in try catalog.deleteUnreferencedElements(in: db) }
             let references = try catalog.elementReferences()
             var report = CollectReport()
             let doomed = Set(released).union(store.allElements().filter { references[$0] == nil })

@@ -18,10 +18,10 @@ public final class FileSystemService: Sendable {
 
     /// Reads and parses the stored metainfo of an indexed info-hash, verifying its element.
     public func metainfo(_ infoHash: SHA1Digest) throws -> Metainfo {
-        guard let record = try catalog.metainfo(infoHash) else {
+        guard let metainfo = try data.storedMetainfo(infoHash) else {
             throw IngestError.unknownContent(reference: infoHash.hex)
         }
-        return try Metainfo(parsing: try store.read(record.element))
+        return metainfo
     }
 
     /// Finds content by info-hash (full hex) or by namespace path; nil when neither names anything.

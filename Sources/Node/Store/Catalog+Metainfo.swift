@@ -189,9 +189,4 @@ extension Catalog {
         try db.execute(sql: "DELETE FROM element WHERE refs <= 0")
         return hashes
     }
-
-    /// Runs `body` in one write transaction; for services that combine several catalog steps atomically.
-    func transaction<T>(_ body: (Database) throws -> T) throws -> T {
-        try write(body)
-    }
 }

@@ -73,6 +73,12 @@ public final class DataDirectory: Sendable {
         return fd
     }
 
+    /// The stored metainfo of an indexed info-hash (its element read and verified), or nil when not indexed.
+    public func storedMetainfo(_ infoHash: SHA1Digest) throws -> Metainfo? {
+        guard let record = try catalog.metainfo(infoHash) else { return nil }
+        return try Metainfo(parsing: try store.read(record.element))
+    }
+
     /// The configured quota in bytes, or nil for none.
     public func quota() throws -> Int64? {
         try catalog.setting(Self.quotaSetting).flatMap { Int64($0) }

@@ -385,3 +385,16 @@ final class BackgroundSpills: Sendable {
         }
     }
 }
+
+extension FileImage.Base {
+    /// The file whose bytes are `offset ..< offset + size` of `metainfo`'s stream.
+    init(metainfo: Metainfo, offset: Int64, size: Int64) {
+        self.init(
+            pieces: metainfo.info.pieces,
+            pieceLength: metainfo.info.pieceLength,
+            streamLength: metainfo.info.totalLength,
+            offset: offset,
+            size: size
+        )
+    }
+}

@@ -129,9 +129,7 @@ extension MountedFileSystem {
             let metainfo = try cachedMetainfo(hash)
             guard let file = Self.file(at: path, in: metainfo) else { throw PosixError.isADirectory }
             let base = FileImage.Base(
-                pieces: metainfo.info.pieces,
-                pieceLength: metainfo.info.pieceLength,
-                streamLength: metainfo.info.totalLength,
+                metainfo: metainfo,
                 offset: file.offset,
                 size: file.length
             )

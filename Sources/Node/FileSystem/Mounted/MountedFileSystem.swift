@@ -88,9 +88,7 @@ public final class MountedFileSystem: @unchecked Sendable {
         guard entry.kind == .file, let infoHash = entry.infoHash else { return nil }
         let metainfo = try cachedMetainfo(infoHash)
         return FileImage.Base(
-            pieces: metainfo.info.pieces,
-            pieceLength: metainfo.info.pieceLength,
-            streamLength: metainfo.info.totalLength,
+            metainfo: metainfo,
             offset: entry.contentOffset ?? 0,
             size: entry.size
         )
@@ -99,8 +97,7 @@ public final class MountedFileSystem: @unchecked Sendable {
     /// An indexed metainfo, parsed once and kept while the cache has room.
     func cachedMetainfo(_ infoHash: SHA1Digest) throws -> Metainfo {
         if let cached = lock.withLock({ metainfos[infoHash] }) { return cached }
-        guard let record = try data.catalog.metainfo(infoHash) else { throw PosixError.notFound }
-        let metainfo = try Metainfo(parsing: try data.store.read(record.element))
+        guard let metainfo = try data.storedMetainfo(infoHash) else { throw PosixError.notFound }
         lock.withLock {
             if metainfos.count > 256 { metainfos.removeAll() }
             metainfos[infoHash] = metainfo
