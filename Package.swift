@@ -19,6 +19,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // System libraries and shims.
@@ -41,6 +43,9 @@ let package = Package(
                 "ZenFS", "Chain", "COpenSSL", "CTorrent",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(name: "ZenFSMount", dependencies: ["Node", "CFuse3"]),
@@ -57,7 +62,14 @@ let package = Package(
         .testTarget(name: "ZenFSTests", dependencies: ["ZenFS"], resources: [.copy("Corpus")]),
         // Helpers shared by the test targets (temporary folders, seeded data); not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "NodeTests", dependencies: ["Node", "ZenFS", "CTorrent", "TestSupport"]),
+        .testTarget(
+            name: "NodeTests",
+            dependencies: [
+                "Node", "ZenFS", "Chain", "CTorrent", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "ZenFSMountTests", dependencies: ["ZenFSMount", "Node", "TestSupport"]),
         .testTarget(name: "CLITests", dependencies: ["zenfs", "ZenFS", "TestSupport"], exclude: ["Scripts"]),
     ],

@@ -1,0 +1,31 @@
+/// The constants that make one Zennet network distinct from another: its name and id, and the
+/// proof-of-work targets the RFC leaves to the network.
+public struct NetworkParameters: Hashable, Sendable {
+    /// A human name, such as `development`.
+    public let name: String
+    /// The identity target a node's key must meet.
+    public let nodeIdentityTarget: CompactTarget
+    /// The identity target a publisher's key must meet.
+    public let publisherIdentityTarget: CompactTarget
+
+    /// SHA-256 of the name: peers on different networks refuse each other in the handshake.
+    public var id: Hash256 { Hash256.sha256(Array("zennet:\(name)".utf8)) }
+
+    public init(name: String, nodeIdentityTarget: CompactTarget, publisherIdentityTarget: CompactTarget) {
+        self.name = name
+        self.nodeIdentityTarget = nodeIdentityTarget
+        self.publisherIdentityTarget = publisherIdentityTarget
+    }
+
+    /// The private network a node runs with no configuration: identities take a few thousand hashes.
+    public static let development = NetworkParameters(
+        name: "development",
+        nodeIdentityTarget: CompactTarget(bits: 0x1f0f_ffff)!,
+        publisherIdentityTarget: CompactTarget(bits: 0x1f0f_ffff)!
+    )
+
+    /// Looks a network up by name.
+    public static func named(_ name: String) -> NetworkParameters? {
+        name == development.name ? development : nil
+    }
+}
