@@ -59,7 +59,7 @@ let package = Package(
         .executableTarget(name: "ZenFSFuzz", dependencies: ["ZenFS"]),
 
         .testTarget(name: "ChainTests", dependencies: ["Chain"]),
-        .testTarget(name: "ZenFSTests", dependencies: ["ZenFS"], resources: [.copy("Corpus")]),
+        .testTarget(name: "ZenFSTests", dependencies: ["ZenFS", "Chain"], resources: [.copy("Corpus")]),
         // Helpers shared by the test targets (temporary folders, seeded data); not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
