@@ -52,7 +52,9 @@ let package = Package(
         .executableTarget(
             name: "zenfs",
             dependencies: [
-                "Node", "ZenFSMount", "ZenFS", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Node", "ZenFSMount", "ZenFS", "Chain", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // libFuzzer entry point for the bencode and metainfo parsers (see scripts/fuzz).

@@ -6,7 +6,7 @@ import Node
 struct GetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
-        abstract: "Write content back to a local folder, verifying every part."
+        abstract: "Write content back to a local folder, verifying every part (fetched from peers when a node runs)."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -20,7 +20,9 @@ struct GetCommand: ParsableCommand {
     func run() throws {
         let bar = ProgressBar(label: "reading")
         defer { bar.finish() }
-        let result = try global.service().get(reference, to: directory, progress: bar.track)
+        let service = try global.service()
+        try NetworkContent.ensureLocal(reference, service: service, dataDirectory: service.data.path)
+        let result = try service.get(reference, to: directory, progress: bar.track)
         bar.finish()
         if global.json {
             struct Written: Encodable { let path: String; let files: Int; let size: Int64 }

@@ -2,14 +2,14 @@ import ArgumentParser
 
 /// `zenfs`: the command line of a ZenFS node.
 @main
-struct ZenFSCommand: ParsableCommand {
+struct ZenFSCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zenfs",
         abstract: "ZenFS: content-addressed storage whose files are BitTorrent torrents.",
         subcommands: [
             AddCommand.self, GetCommand.self, ListCommand.self, ShowCommand.self, TorrentCommand.self,
             ImportCommand.self, SearchCommand.self, RemoveCommand.self, VerifyCommand.self, CollectCommand.self,
-            QuotaCommand.self, MountCommand.self, UnmountCommand.self,
+            QuotaCommand.self, MountCommand.self, UnmountCommand.self, NodeCommand.self, StatusCommand.self,
         ]
     )
 }

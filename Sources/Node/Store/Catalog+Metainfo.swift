@@ -27,7 +27,7 @@ public struct MetainfoRecord: Equatable, Sendable {
 }
 
 /// Element kinds as the catalog stores them.
-enum ElementKind: Int {
+enum CatalogElementKind: Int {
     case part = 0
     case metainfo = 1
 }
@@ -96,7 +96,7 @@ extension Catalog {
         try db.execute(sql: "DELETE FROM metainfo WHERE info_hash = ?", arguments: [blob])
     }
 
-    private func reference(_ hash: SHA1Digest, size: Int64, kind: ElementKind, in db: Database) throws {
+    private func reference(_ hash: SHA1Digest, size: Int64, kind: CatalogElementKind, in db: Database) throws {
         let statement = try db.cachedStatement(
             sql: """
                 INSERT INTO element (hash, size, kind, refs) VALUES (?, ?, ?, 1)
@@ -188,5 +188,15 @@ extension Catalog {
         )
         try db.execute(sql: "DELETE FROM element WHERE refs <= 0")
         return hashes
+    }
+}
+
+extension Catalog {
+    /// Indexes a metainfo fetched from a peer (its element already stored) without placing it in the
+    /// namespace; its parts are referenced whether or not they are local yet. Returns false when already indexed.
+    @discardableResult
+    public func indexFetchedMetainfo(_ metainfo: Metainfo, element: SHA1Digest, elementSize: Int64) throws -> Bool {
+        try write { db in try insertMetainfo(metainfo, element: element, elementSize: elementSize, now: Date(), in: db)
+        }
     }
 }

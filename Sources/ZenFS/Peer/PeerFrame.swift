@@ -75,6 +75,8 @@ public enum PeerProtocolError: Error, Equatable, Sendable, CustomStringConvertib
     case unknownMessageType(UInt8)
     case frameTooLarge(type: PeerMessageType, length: Int, limit: Int)
     case malformed(type: PeerMessageType, CanonicalDecodingError)
+    /// The stream broke in a way the frame decoder reports by itself (a buffer past its limit, say).
+    case malformedStream(String)
 
     public var description: String {
         switch self {
@@ -83,6 +85,7 @@ public enum PeerProtocolError: Error, Equatable, Sendable, CustomStringConvertib
         case .frameTooLarge(let type, let length, let limit):
             "a \(type) frame of \(length) bytes, over its limit of \(limit)"
         case .malformed(let type, let error): "malformed \(type) message: \(error)"
+        case .malformedStream(let detail): "malformed stream: \(detail)"
         }
     }
 }

@@ -1,0 +1,35 @@
+import Chain
+import ZenFS
+
+/// Everything `zenfs node` runs with: flags over `config.toml` over these defaults.
+public struct NodeConfiguration: Sendable {
+    /// The port a node listens on when neither a flag nor the config file names one.
+    public static let defaultPort: UInt16 = 7600
+
+    public var dataDirectory: String
+    public var network: NetworkParameters = .development
+    public var listen = PeerAddress(host: "127.0.0.1", port: defaultPort)
+    /// The address given to other nodes; the listen address when nil.
+    public var advertise: PeerAddress?
+    /// The first working peers, dialed at start and whenever their connection drops.
+    public var peers: [PeerAddress] = []
+    public var hopLimit: UInt8 = 8
+    public var idleTimeoutSeconds: Double = 60
+    /// How long a fetch waits for holders and bytes.
+    public var fetchTimeoutSeconds: Double = 10
+    /// Testing only: serve parts with a flipped byte.
+    public var servesCorruptParts = false
+
+    public init(dataDirectory: String) {
+        self.dataDirectory = dataDirectory
+    }
+
+    /// The peer network's settings for this configuration.
+    var networkSettings: PeerNetworkSettings {
+        var settings = PeerNetworkSettings(listen: listen, advertised: advertise)
+        settings.hopLimit = hopLimit
+        settings.idleTimeout = .nanoseconds(Int64(idleTimeoutSeconds * 1e9))
+        settings.servesCorruptParts = servesCorruptParts
+        return settings
+    }
+}

@@ -1,0 +1,196 @@
+import Foundation
+import Glibc
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Synchronization
+import ZenFS
+
+/// Why a node could not start.
+public enum NodeStartError: Error, CustomStringConvertible {
+    case alreadyRunning(String)
+    case cannotListen(PeerAddress, String)
+
+    public var description: String {
+        switch self {
+        case .alreadyRunning(let directory):
+            "a node already runs on \(directory); stop it first or use another --data-dir"
+        case .cannotListen(let address, let reason): "cannot listen on \(address): \(reason)"
+        }
+    }
+}
+
+/// `zenfs node`: the daemon. Listens for peers, keeps its configured peers connected, answers discovery and
+/// element requests, fetches on behalf of local commands through the control socket, and shuts down cleanly on
+/// SIGINT or SIGTERM (through swift-service-lifecycle).
+public final class ZenFSNode: Service, Sendable {
+    public let configuration: NodeConfiguration
+    public let data: DataDirectory
+    public let network: PeerNetwork
+    public let fetcher: ElementFetcher
+    private let logger: Logger
+    private let group: MultiThreadedEventLoopGroup
+    private let lockDescriptor: Int32
+    private let started = Date()
+    private let boundPort = Mutex<Int?>(nil)
+
+    public init(configuration: NodeConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        data = try DataDirectory(path: configuration.dataDirectory)
+        lockDescriptor = open(configuration.dataDirectory + "/node.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lockDescriptor >= 0, flock(lockDescriptor, LOCK_EX | LOCK_NB) == 0 else {
+            if lockDescriptor >= 0 { close(lockDescriptor) }
+            throw NodeStartError.alreadyRunning(configuration.dataDirectory)
+        }
+        let identity = try NodeIdentityFile.loadOrCreate(
+            dataDirectory: configuration.dataDirectory,
+            network: configuration.network
+        )
+        group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
+        let local = LocalElements(data: data, logger: logger)
+        network = PeerNetwork(
+            local: identity,
+            settings: configuration.networkSettings,
+            provider: local,
+            group: group,
+            logger: logger
+        )
+        fetcher = ElementFetcher(
+            network: network,
+            local: local,
+            logger: logger,
+            timeout: UInt64(configuration.fetchTimeoutSeconds * 1e9)
+        )
+    }
+
+    deinit { close(lockDescriptor) }
+
+    public func run() async throws {
+        let fetcher = self.fetcher
+        network.recursiveFetch.withLock {
+            $0 = { kind, hash in try? await fetcher.fetch(kind, hash, timeout: fetcher.timeout / 2) }
+        }
+        do {
+            boundPort.withLock { $0 = nil }
+            let port = try await network.start()
+            boundPort.withLock { $0 = port }
+        } catch {
+            throw NodeStartError.cannotListen(configuration.listen, "\(error)")
+        }
+        let server = ControlServer(
+            path: ControlClient.socketPath(dataDirectory: configuration.dataDirectory),
+            group: group
+        ) { [self] request in await handle(request) }
+        try await server.start()
+        logger.info(
+            "node listening",
+            metadata: [
+                "listen": "\(configuration.listen)", "identity": "\(network.local.identity.hash)",
+                "network": "\(configuration.network.name)",
+            ]
+        )
+        let keeper = Task { await keepPeersConnected() }
+        try? await gracefulShutdown()
+        logger.info("node stopping")
+        keeper.cancel()
+        await server.stop()
+        await network.stop()
+        try? await group.shutdownGracefully()
+    }
+
+    /// Dials each configured peer that is not connected, every two seconds, until cancelled.
+    private func keepPeersConnected() async {
+        while !Task.isCancelled {
+            for peer in configuration.peers {
+                do {
+                    _ = try await network.connect(to: peer)
+                } catch {
+                    logger.debug("peer \(peer) not reachable: \(error)")
+                }
+            }
+            try? await Task.sleep(nanoseconds: 2_000_000_000)
+        }
+    }
+
+    /// Answers one control request.
+    func handle(_ request: ControlRequest) async -> ControlResponse {
+        do {
+            switch request {
+            case .status:
+                return ControlResponse(status: try status())
+            case .fetchElement(let kindName, let hashText, let contentText):
+                guard let kind = ElementKind(name: kindName), let hash = SHA1Digest(hex: hashText) else {
+                    return ControlResponse(error: "bad element request: \(kindName) \(hashText)")
+                }
+                _ = try await fetcher.fetch(kind, hash, content: contentText.flatMap(SHA1Digest.init(hex:)))
+                return ControlResponse(fetchedParts: 1)
+            case .fetchContent(let infoHashText):
+                guard let infoHash = SHA1Digest(hex: infoHashText) else {
+                    return ControlResponse(error: "not an info-hash: \(infoHashText)")
+                }
+                let result = try await ContentFetcher(fetcher: fetcher).fetchAll(infoHash)
+                return ControlResponse(fetchedParts: result.fetchedParts)
+            case .search(let tags, let fields, let wantsMetainfo, let wait):
+                return ControlResponse(
+                    results: await search(tags: tags, fields: fields, wantsMetainfo: wantsMetainfo, wait: wait)
+                )
+            }
+        } catch {
+            return ControlResponse(error: "\(error)")
+        }
+    }
+
+    private func search(tags: [String], fields: [String: String], wantsMetainfo: Bool, wait: Int) async
+        -> [SearchResult]
+    {
+        let local = LocalElements(data: data, logger: logger)
+        let own = network.settings.advertised.description
+        let found = Mutex<[SearchResult]>(
+            local.search(tags: tags, fields: fields, includeMetainfo: wantsMetainfo).map {
+                SearchResult(
+                    infoHash: $0.infoHash.hex,
+                    name: $0.name,
+                    holder: own,
+                    metainfo: $0.metainfo.map { Data($0).base64EncodedString() }
+                )
+            }
+        )
+        let query = network.search(tags: tags, fields: fields, wantsMetainfo: wantsMetainfo) { answer in
+            found.withLock { results in
+                for hit in answer.hits
+                where !results.contains(where: {
+                    $0.infoHash == hit.infoHash.hex && $0.holder == answer.holder.description
+                }) {
+                    results.append(
+                        SearchResult(
+                            infoHash: hit.infoHash.hex,
+                            name: hit.name,
+                            holder: answer.holder.description,
+                            metainfo: hit.metainfo.map { Data($0).base64EncodedString() }
+                        )
+                    )
+                }
+            }
+        }
+        try? await Task.sleep(nanoseconds: UInt64(max(0, wait)) * 1_000_000)
+        network.endQuery(query)
+        return found.withLock { $0 }
+    }
+
+    private func status() throws -> NodeStatus {
+        let port = boundPort.withLock { $0 } ?? Int(configuration.listen.port)
+        return NodeStatus(
+            network: configuration.network.name,
+            identity: network.local.identity.hash.description,
+            listen: PeerAddress(host: configuration.listen.host, port: UInt16(port)).description,
+            peers: network.peers,
+            storedBytes: try data.catalog.storedBytes(),
+            metainfoCount: try data.catalog.allMetainfos().count,
+            transfersInFlight: fetcher.activeFetches,
+            counters: network.counters,
+            uptimeSeconds: Date().timeIntervalSince(started)
+        )
+    }
+}

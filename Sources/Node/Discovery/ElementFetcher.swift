@@ -1,0 +1,109 @@
+import Logging
+import Synchronization
+import ZenFS
+
+/// Why content could not be fetched from the network.
+public enum FetchError: Error, Equatable, Sendable, CustomStringConvertible {
+    case notFound(ElementKind, SHA1Digest)
+    case storeFailed(SHA1Digest, String)
+
+    public var description: String {
+        switch self {
+        case .notFound(let kind, let hash): "no reachable node holds the \(kind) \(hash)"
+        case .storeFailed(let hash, let reason): "fetched \(hash) but could not store it: \(reason)"
+        }
+    }
+}
+
+/// Fetches elements this node lacks: asks likely holders first (the holders of the content's metainfo),
+/// floods a `find` when they fail or none is known, races the holders that answer, verifies every element
+/// and stores it. Concurrent fetches of one element share one race.
+public final class ElementFetcher: Sendable {
+    public let network: PeerNetwork
+    public let local: LocalElements
+    private let logger: Logger
+    private let inFlight = Mutex<[Key: Task<[UInt8], any Error>]>([:])
+    /// For each metainfo fetched, the peers that held it: the first to ask for its parts.
+    private let contentHolders = Mutex<[SHA1Digest: [ConnectionID]]>([:])
+    /// How long a fetch waits for a holder and its bytes before giving up, in nanoseconds.
+    public let timeout: UInt64
+
+    struct Key: Hashable {
+        let kind: ElementKind
+        let hash: SHA1Digest
+    }
+
+    /// Elements being fetched now.
+    public var activeFetches: Int { inFlight.withLock { $0.count } }
+
+    public init(network: PeerNetwork, local: LocalElements, logger: Logger, timeout: UInt64 = 10_000_000_000) {
+        self.network = network
+        self.local = local
+        self.logger = logger
+        self.timeout = timeout
+    }
+
+    /// The element's bytes: local if held, otherwise fetched, verified and stored.
+    /// - Parameter content: the info-hash of the content a part belongs to; its metainfo's holders are asked
+    ///   before any flood.
+    public func fetch(
+        _ kind: ElementKind,
+        _ hash: SHA1Digest,
+        content: SHA1Digest? = nil,
+        timeout: UInt64? = nil
+    ) async throws -> [UInt8] {
+        if let bytes = local.read(kind, hash) { return bytes }
+        let connected = Set(network.connectionIDs)
+        let hints = content.map { id in contentHolders.withLock { $0[id] ?? [] }.filter(connected.contains) } ?? []
+        let key = Key(kind: kind, hash: hash)
+        let task = inFlight.withLock { tasks -> Task<[UInt8], any Error> in
+            if let task = tasks[key] { return task }
+            let task = Task {
+                try await self.fetchFromNetwork(kind, hash, hints: hints, timeout: timeout ?? self.timeout)
+            }
+            tasks[key] = task
+            return task
+        }
+        defer { _ = inFlight.withLock { $0.removeValue(forKey: key) } }
+        return try await task.value
+    }
+
+    private func fetchFromNetwork(
+        _ kind: ElementKind,
+        _ hash: SHA1Digest,
+        hints: [ConnectionID],
+        timeout: UInt64
+    ) async throws -> [UInt8] {
+        let race = FetchRace(kind: kind, hash: hash, network: network) { LocalElements.verify(kind, hash, $0) }
+        let query = Mutex<QueryID?>(nil)
+        let flood: @Sendable () -> Void = { [network] in
+            let id = network.find(kind, hash) { race.addHolder($0) }
+            query.withLock { $0 = id }
+        }
+        if hints.isEmpty {
+            flood()
+        } else {
+            race.onExhausted(flood)
+            for hint in hints { race.addCandidate(hint) }
+        }
+        defer { if let id = query.withLock({ $0 }) { network.endQuery(id) } }
+        let bytes: [UInt8]
+        do {
+            bytes = try await race.result(timeout: timeout)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            throw FetchError.notFound(kind, hash)
+        }
+        if kind == .metainfo {
+            let holders = race.knownHolders
+            contentHolders.withLock { $0[hash] = holders }
+        }
+        do {
+            try local.storeFetched(kind, hash, bytes)
+        } catch {
+            throw FetchError.storeFailed(hash, "\(error)")
+        }
+        return bytes
+    }
+}

@@ -1,0 +1,151 @@
+import Dispatch
+import Synchronization
+import ZenFS
+
+/// Fetches one element from whichever holders answer first: one request at a time per holder, a second
+/// holder asked when the first is slower than its measured latency allows (hedging), a holder whose bytes do
+/// not verify banned, and the first verified bytes winning.
+final class FetchRace: Sendable {
+    let kind: ElementKind
+    let hash: SHA1Digest
+    private let network: PeerNetwork
+    private let verify: @Sendable ([UInt8]) -> Bool
+    private let state = Mutex(State())
+
+    struct State {
+        var candidates: [ConnectionID] = []
+        var tried: Set<ConnectionID> = []
+        var active: [ConnectionID: Task<Void, Never>] = [:]
+        /// True when the next holder to appear should be asked at once.
+        var wantsMore = true
+        var finished = false
+        var continuation: CheckedContinuation<[UInt8], any Error>?
+        var outcome: Result<[UInt8], any Error>?
+        var exhaustedHandler: (@Sendable () -> Void)?
+    }
+
+    /// The shortest and longest wait before a request is hedged, in nanoseconds.
+    static let minimumHedge: UInt64 = 60_000_000
+    static let maximumHedge: UInt64 = 3_000_000_000
+
+    init(
+        kind: ElementKind,
+        hash: SHA1Digest,
+        network: PeerNetwork,
+        verify: @escaping @Sendable ([UInt8]) -> Bool
+    ) {
+        self.kind = kind
+        self.hash = hash
+        self.network = network
+        self.verify = verify
+    }
+
+    /// The peers that answered as holders (asked or not), in the order they appeared.
+    var knownHolders: [ConnectionID] {
+        state.withLock { state in Array(state.tried) + state.candidates }
+    }
+
+    /// Called once when every known holder has failed; the owner may start discovery then.
+    func onExhausted(_ handler: @escaping @Sendable () -> Void) {
+        state.withLock { $0.exhaustedHandler = handler }
+    }
+
+    /// Adds a holder by address, connecting to it first.
+    func addHolder(_ address: PeerAddress) {
+        Task {
+            guard let id = try? await network.connect(to: address) else { return }
+            addCandidate(id)
+        }
+    }
+
+    /// Adds a connected peer that may hold the element.
+    func addCandidate(_ id: ConnectionID) {
+        let start = state.withLock { state -> Bool in
+            guard !state.finished, !state.tried.contains(id), !state.candidates.contains(id) else { return false }
+            state.candidates.append(id)
+            return state.wantsMore
+        }
+        if start { startNext() }
+    }
+
+    /// Waits for the first verified bytes, or fails with `.notFound` after `timeout` nanoseconds.
+    func result(timeout: UInt64) async throws -> [UInt8] {
+        let timer = Task {
+            try await Task.sleep(nanoseconds: timeout)
+            finish(.failure(PeerNetworkError.notFound))
+        }
+        defer { timer.cancel() }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let outcome = state.withLock { state -> Result<[UInt8], any Error>? in
+                    if let outcome = state.outcome { return outcome }
+                    state.continuation = continuation
+                    return nil
+                }
+                if let outcome { continuation.resume(with: outcome) }
+            }
+        } onCancel: {
+            finish(.failure(CancellationError()))
+        }
+    }
+
+    private func startNext() {
+        let next = state.withLock { state -> ConnectionID? in
+            guard !state.finished, !state.candidates.isEmpty else {
+                state.wantsMore = true
+                return nil
+            }
+            let id = state.candidates.removeFirst()
+            state.tried.insert(id)
+            state.wantsMore = false
+            state.active[id] = Task { await self.attempt(id) }
+            return id
+        }
+        guard let next else { return }
+        let latency = network.latency(of: next).map { UInt64($0) } ?? 0
+        let delay = min(Self.maximumHedge, max(Self.minimumHedge, latency * 4))
+        Task {
+            try? await Task.sleep(nanoseconds: delay)
+            let hedge = state.withLock { state in !state.finished && state.active[next] != nil }
+            if hedge { startNext() }
+        }
+    }
+
+    private func attempt(_ id: ConnectionID) async {
+        do {
+            let bytes = try await network.request(kind, hash, from: id)
+            if verify(bytes) {
+                network.noteFetched(bytes: bytes.count, corrupt: false)
+                finish(.success(bytes))
+                return
+            }
+            network.noteFetched(bytes: bytes.count, corrupt: true)
+            network.ban(id, reason: "sent bytes that do not hash to \(kind) \(hash)")
+        } catch {
+            // Not held there, or disconnected: try the next holder.
+        }
+        let (next, exhausted) = state.withLock { state -> (Bool, (@Sendable () -> Void)?) in
+            state.active[id] = nil
+            guard !state.finished, state.active.isEmpty else { return (false, nil) }
+            if !state.candidates.isEmpty { return (true, nil) }
+            state.wantsMore = true
+            defer { state.exhaustedHandler = nil }
+            return (false, state.exhaustedHandler)
+        }
+        if next { startNext() }
+        exhausted?()
+    }
+
+    private func finish(_ outcome: Result<[UInt8], any Error>) {
+        let (continuation, losers) = state.withLock {
+            state -> (CheckedContinuation<[UInt8], any Error>?, [Task<Void, Never>]) in
+            guard !state.finished else { return (nil, []) }
+            state.finished = true
+            state.outcome = outcome
+            defer { state.continuation = nil }
+            return (state.continuation, Array(state.active.values))
+        }
+        for task in losers { task.cancel() }
+        continuation?.resume(with: outcome)
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Chain
+import Foundation
+import Logging
+import Node
+import ServiceLifecycle
+import ZenFS
+
+/// `zenfs node`: run the daemon in the foreground until SIGINT or SIGTERM.
+struct NodeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "node",
+        abstract: "Run a ZenFS node: serve peers, answer discovery, fetch content for local commands.",
+        discussion: """
+            Settings come from these flags, then from config.toml in the data directory (or --config), then from
+            defaults: a private development network listening on 127.0.0.1:\(NodeConfiguration.defaultPort).
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "A TOML configuration file (default: config.toml in the data directory, when present).")
+    var config: String?
+
+    @Option(help: "HOST:PORT to accept peers on (default \(NodeConfiguration.defaultPort) on 127.0.0.1).")
+    var listen: String?
+
+    @Option(help: "HOST:PORT other nodes should use to reach this one (default: the listen address).")
+    var advertise: String?
+
+    @Option(name: .customLong("peer"), help: "HOST:PORT of a first working peer (repeatable).")
+    var peers: [String] = []
+
+    @Option(help: "The network to join (default: development).")
+    var network: String?
+
+    @Option(name: .customLong("hop-limit"), help: "How far this node's queries travel (default 8).")
+    var hopLimit: UInt8?
+
+    @Option(name: .customLong("idle-timeout"), help: "Seconds of silence after which a peer is dropped (default 60).")
+    var idleTimeout: Double?
+
+    @Option(name: .customLong("fetch-timeout"), help: "Seconds a fetch waits for holders (default 10).")
+    var fetchTimeout: Double?
+
+    @Flag(name: .customLong("testing-serve-corrupt-parts"), help: .hidden)
+    var servesCorruptParts = false
+
+    func run() async throws {
+        let dataDirectory = DataDirectory.resolvePath(explicit: global.dataDirectory)
+        var configuration = NodeConfiguration(dataDirectory: dataDirectory)
+        let configPath = config ?? dataDirectory + "/config.toml"
+        if config != nil || FileManager.default.fileExists(atPath: configPath) {
+            try ConfigFile.load(path: configPath).apply(to: &configuration)
+        }
+        if let listen { configuration.listen = try Self.address(listen, flag: "--listen") }
+        if let advertise { configuration.advertise = try Self.address(advertise, flag: "--advertise") }
+        if !peers.isEmpty { configuration.peers = try peers.map { try Self.address($0, flag: "--peer") } }
+        if let network {
+            guard let parameters = NetworkParameters.named(network) else {
+                throw ValidationError("unknown network '\(network)' (known: development)")
+            }
+            configuration.network = parameters
+        }
+        if let hopLimit { configuration.hopLimit = hopLimit }
+        if let idleTimeout { configuration.idleTimeoutSeconds = idleTimeout }
+        if let fetchTimeout { configuration.fetchTimeoutSeconds = fetchTimeout }
+        configuration.servesCorruptParts = servesCorruptParts
+
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel =
+                ProcessInfo.processInfo.environment["ZENFS_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .info
+            return handler
+        }
+        let logger = Logger(label: "zenfs.node")
+        let node = try ZenFSNode(configuration: configuration, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: node)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger
+            )
+        )
+        try await group.run()
+    }
+
+    static func address(_ text: String, flag: String) throws -> PeerAddress {
+        guard let address = PeerAddress(parsing: text) else {
+            throw ValidationError("\(flag) takes HOST:PORT, got '\(text)'")
+        }
+        return address
+    }
+}
+
+/// `zenfs status`: what the running node is doing.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show the running node's peers, stored bytes and transfers."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let client = try ControlClient(dataDirectory: DataDirectory.resolvePath(explicit: global.dataDirectory))
+        guard let status = try client.send(.status).status else { throw ControlError.badResponse("no status") }
+        if global.json { return try Output.json(status) }
+        print("network    \(status.network)")
+        print("identity   \(status.identity)")
+        print("listening  \(status.listen)")
+        print("stored     \(Output.size(status.storedBytes)) in \(status.metainfoCount) metainfo")
+        print("transfers  \(status.transfersInFlight) in flight")
+        let counters = status.counters
+        print(
+            "traffic    served \(counters.elementsServed) elements (\(Output.size(counters.bytesServed))), fetched \(counters.elementsFetched) (\(Output.size(counters.bytesFetched)))"
+        )
+        print("peers      \(status.peers.count) (the circuit)")
+        for peer in status.peers {
+            let latency = peer.latencyMilliseconds.map { String(format: "%.1f ms", $0) } ?? "-"
+            print("  \(peer.address)  \(peer.inbound ? "in " : "out")  \(peer.identity)  \(latency)  \(peer.agent)")
+        }
+    }
+}
