@@ -40,7 +40,7 @@ struct MountCommand: ParsableCommand {
         var mountOptions = FuseMount.Options()
         mountOptions.allowOther = allowOther
         mountOptions.extra = options.flatMap { $0.split(separator: ",").map(String.init) }
-        let fileSystem = try MountedFileSystem(data: data)
+        let fileSystem = try MountedFileSystem(data: data, remote: NodeElementSource(dataDirectory: data.path))
         try FuseMount(fileSystem: fileSystem, at: absolute, options: mountOptions).run {
             Output.note("zenfs mounted at \(absolute) (data: \(dataPath))")
         }

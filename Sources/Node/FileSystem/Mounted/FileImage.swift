@@ -20,6 +20,8 @@ final class FileImage {
         /// Where the file starts in that stream.
         let offset: Int64
         let size: Int64
+        /// The metainfo's info-hash: whose holders to ask for parts that are not local.
+        var infoHash: SHA1Digest? = nil
     }
 
     private let reader: PartReader
@@ -92,7 +94,10 @@ final class FileImage {
         else { return nil }
         let piece = Int(base.offset / Int64(pieceLength)) + index
         if within == 0 && piece + 1 < base.pieces.count {
-            reader.prefetch(base.pieces[(piece + 1)..<min(base.pieces.count, piece + 1 + Self.readaheadParts)])
+            reader.prefetch(
+                base.pieces[(piece + 1)..<min(base.pieces.count, piece + 1 + Self.readaheadParts)],
+                content: base.infoHash
+            )
         }
         return (base.pieces[piece], within, length)
     }
@@ -139,10 +144,14 @@ final class FileImage {
                 let within = Int(stream % Int64(base.pieceLength))
                 let chunk = min(valid - done, base.pieceLength - within)
                 if within == 0 && piece + 1 < base.pieces.count {
-                    reader.prefetch(base.pieces[(piece + 1)..<min(base.pieces.count, piece + 1 + Self.readaheadParts)])
+                    reader.prefetch(
+                        base.pieces[(piece + 1)..<min(base.pieces.count, piece + 1 + Self.readaheadParts)],
+                        content: base.infoHash
+                    )
                 }
                 try reader.read(
                     base.pieces[piece],
+                    content: base.infoHash,
                     at: within,
                     into: UnsafeMutableRawBufferPointer(rebasing: target[done..<done + chunk])
                 )
@@ -394,7 +403,8 @@ extension FileImage.Base {
             pieceLength: metainfo.info.pieceLength,
             streamLength: metainfo.info.totalLength,
             offset: offset,
-            size: size
+            size: size,
+            infoHash: metainfo.infoHash
         )
     }
 }

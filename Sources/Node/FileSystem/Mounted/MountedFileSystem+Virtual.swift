@@ -45,7 +45,7 @@ extension MountedFileSystem {
                     throw PosixError.notFound
                 }
             case .byInfoHashRoot:
-                guard let hash = SHA1Digest(hex: name), try data.catalog.metainfo(hash) != nil else {
+                guard let hash = SHA1Digest(hex: name), (try? cachedMetainfo(hash)) != nil else {
                     throw PosixError.notFound
                 }
                 child = .content(hash, path: [])

@@ -47,10 +47,11 @@ public final class MountedFileSystem: @unchecked Sendable {
 
     /// Opens the data directory for mounting: removes inodes a crash left without a name, and starts the
     /// background group commit.
-    public init(data: DataDirectory) throws {
+    /// - Parameter remote: where parts and metainfo that are not local come from (the running node).
+    public init(data: DataDirectory, remote: (any RemoteElementSource)? = nil) throws {
         self.data = data
         mountLock = try data.holdForMount()
-        reader = PartReader(store: data.store)
+        reader = PartReader(store: data.store, remote: remote)
         _ = try data.catalog.deleteUnlinkedInodes()
         committer = Committer(data: data, reader: reader) { [weak self] in
             self?.sealClosedFiles()
@@ -97,7 +98,11 @@ public final class MountedFileSystem: @unchecked Sendable {
     /// An indexed metainfo, parsed once and kept while the cache has room.
     func cachedMetainfo(_ infoHash: SHA1Digest) throws -> Metainfo {
         if let cached = lock.withLock({ metainfos[infoHash] }) { return cached }
-        guard let metainfo = try data.storedMetainfo(infoHash) else { throw PosixError.notFound }
+        var stored = try data.storedMetainfo(infoHash)
+        if stored == nil, let remote = reader.remote, remote.fetch(.metainfo, infoHash, content: nil) {
+            stored = try data.storedMetainfo(infoHash)
+        }
+        guard let metainfo = stored else { throw PosixError.notFound }
         lock.withLock {
             if metainfos.count > 256 { metainfos.removeAll() }
             metainfos[infoHash] = metainfo

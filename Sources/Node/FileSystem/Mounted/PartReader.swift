@@ -17,8 +17,12 @@ final class PartReader: Sendable {
     }
     static let maximumOpenDescriptors = 128
 
-    init(store: ElementStore) {
+    /// Where parts that are not local come from (the running node); nil reads local parts only.
+    let remote: (any RemoteElementSource)?
+
+    init(store: ElementStore, remote: (any RemoteElementSource)?) {
         self.store = store
+        self.remote = remote
     }
 
     /// Makes staged elements readable before they are committed.
@@ -31,8 +35,14 @@ final class PartReader: Sendable {
         staged.withLock { for element in elements { $0[element.hash] = nil } }
     }
 
-    /// Reads `buffer.count` bytes of part `hash` starting at `offset` within it.
-    func read(_ hash: SHA1Digest, at offset: Int, into buffer: UnsafeMutableRawBufferPointer) throws {
+    /// Reads `buffer.count` bytes of part `hash` starting at `offset` within it; a part that is not local is
+    /// fetched through the remote source, asking the holders of `content` first.
+    func read(
+        _ hash: SHA1Digest,
+        content: SHA1Digest? = nil,
+        at offset: Int,
+        into buffer: UnsafeMutableRawBufferPointer
+    ) throws {
         if let fd = acquire(hash) {
             defer { release(hash) }
             try Posix.readExactly(fd, into: buffer, at: Int64(offset), path: store.path(of: hash))
@@ -43,6 +53,11 @@ final class PartReader: Sendable {
             if fd < 0 { continue }
             defer { close(fd) }
             try Posix.readExactly(fd, into: buffer, at: Int64(offset), path: path)
+            return
+        }
+        if let remote, remote.fetch(.part, hash, content: content), let fd = acquire(hash) {
+            defer { release(hash) }
+            try Posix.readExactly(fd, into: buffer, at: Int64(offset), path: store.path(of: hash))
             return
         }
         throw StoreError.missingElement(hash)
@@ -57,12 +72,18 @@ final class PartReader: Sendable {
 
     /// Asks the kernel to start reading committed parts into the page cache now, so a sequential reader finds
     /// them there (element files are separate, so the kernel's own readahead stops at each part's end).
-    func prefetch(_ hashes: ArraySlice<SHA1Digest>) {
+    /// Parts that are not local are fetched in the background through the remote source.
+    func prefetch(_ hashes: ArraySlice<SHA1Digest>, content: SHA1Digest? = nil) {
+        var missing: [SHA1Digest] = []
         for hash in hashes {
-            guard let fd = acquire(hash) else { continue }
+            guard let fd = acquire(hash) else {
+                if staged.withLock({ $0[hash] }) == nil { missing.append(hash) }
+                continue
+            }
             posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED)
             release(hash)
         }
+        if let remote, !missing.isEmpty { remote.prefetch(missing, content: content) }
     }
 
     /// A cached descriptor of a committed element, opened now if needed and counted as in use until
