@@ -29,6 +29,7 @@ public struct NodeConfiguration: Sendable {
         var settings = PeerNetworkSettings(listen: listen, advertised: advertise)
         settings.hopLimit = hopLimit
         settings.idleTimeout = .nanoseconds(Int64(idleTimeoutSeconds * 1e9))
+        settings.handshakeTimeout = .nanoseconds(Int64(min(10, idleTimeoutSeconds) * 1e9))
         settings.servesCorruptParts = servesCorruptParts
         return settings
     }

@@ -54,12 +54,18 @@ public final class ElementFetcher: Sendable {
     ) async throws -> [UInt8] {
         if let bytes = local.read(kind, hash) { return bytes }
         let connected = Set(network.connectionIDs)
-        let hints = content.map { id in contentHolders.withLock { $0[id] ?? [] }.filter(connected.contains) } ?? []
+        var hints = content.map { id in contentHolders.withLock { $0[id] ?? [] }.filter(connected.contains) } ?? []
+        if hints.count > 1 {
+            // Spread parts over the holders: each part starts at a holder chosen by its hash.
+            let first = Int(hash.bytes[0]) % hints.count
+            hints = Array(hints[first...] + hints[..<first])
+        }
+        let ordered = hints
         let key = Key(kind: kind, hash: hash)
         let task = inFlight.withLock { tasks -> Task<[UInt8], any Error> in
             if let task = tasks[key] { return task }
             let task = Task {
-                try await self.fetchFromNetwork(kind, hash, hints: hints, timeout: timeout ?? self.timeout)
+                try await self.fetchFromNetwork(kind, hash, hints: ordered, timeout: timeout ?? self.timeout)
             }
             tasks[key] = task
             return task
