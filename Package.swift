@@ -73,7 +73,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ZenFSMountTests", dependencies: ["ZenFSMount", "Node", "TestSupport"]),
-        .testTarget(name: "CLITests", dependencies: ["zenfs", "ZenFS", "TestSupport"], exclude: ["Scripts"]),
+        .testTarget(
+            name: "CLITests", dependencies: ["zenfs", "ZenFS", "Node", "Chain", "TestSupport"], exclude: ["Scripts"]),
     ],
     cxxLanguageStandard: .cxx17
 )

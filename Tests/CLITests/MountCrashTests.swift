@@ -13,8 +13,8 @@ struct MountCrashTests {
         }
     }
 
-    static func waitUntil(_ condition: () -> Bool) -> Bool {
-        for _ in 0..<200 {
+    static func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+        for _ in 0..<Int(seconds * 20) {
             if condition() { return true }
             usleep(50_000)
         }

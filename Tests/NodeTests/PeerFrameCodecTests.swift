@@ -10,8 +10,13 @@ struct PeerFrameCodecTests {
         .ping(1),
         .find(
             FindQuery(
-                id: QueryID(bytes: Array(0..<16))!, origin: PeerAddress(host: "127.0.0.1", port: 9), hopLimit: 4,
-                kind: .part, hash: hash)),
+                id: QueryID(bytes: Array(0..<16))!,
+                origin: PeerAddress(host: "127.0.0.1", port: 9),
+                hopLimit: 4,
+                kind: .part,
+                hash: hash
+            )
+        ),
         .element(requestID: 5, bytes: (0..<3000).map { UInt8(truncatingIfNeeded: $0) }),
         .notFound(requestID: 6),
     ]
