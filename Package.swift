@@ -59,6 +59,8 @@ let package = Package(
         ),
         // libFuzzer entry point for the bencode and metainfo parsers (see scripts/fuzz).
         .executableTarget(name: "ZenFSFuzz", dependencies: ["ZenFS"]),
+        // The deterministic discovery simulator (see scripts/sim).
+        .executableTarget(name: "ZenFSSim", dependencies: ["ZenFS"]),
 
         .testTarget(name: "ChainTests", dependencies: ["Chain"]),
         .testTarget(name: "ZenFSTests", dependencies: ["ZenFS", "Chain"], resources: [.copy("Corpus")]),
