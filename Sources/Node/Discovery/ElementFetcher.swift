@@ -106,7 +106,7 @@ public final class ElementFetcher: Sendable {
             contentHolders.withLock { $0[hash] = holders }
         }
         do {
-            try local.storeFetched(kind, hash, bytes)
+            try await local.storeVerified(kind, hash, bytes)
         } catch {
             throw FetchError.storeFailed(hash, "\(error)")
         }

@@ -6,10 +6,12 @@ import ZenFS
 public final class LocalElements: ElementProvider {
     public let data: DataDirectory
     private let logger: Logger
+    private let committer: FetchedElementCommitter
 
     public init(data: DataDirectory, logger: Logger) {
         self.data = data
         self.logger = logger
+        committer = FetchedElementCommitter(data: data)
     }
 
     public func holds(_ kind: ElementKind, _ hash: SHA1Digest) -> Bool {
@@ -54,12 +56,17 @@ public final class LocalElements: ElementProvider {
         }
     }
 
-    /// Stores verified bytes fetched from a peer: a part in the store; a metainfo in the store and the index.
-    public func storeFetched(_ kind: ElementKind, _ hash: SHA1Digest, _ bytes: [UInt8]) throws {
+    /// Stores bytes fetched from a peer that the caller has checked with `verify`: a part in the store
+    /// (committed in groups with other fetched parts); a metainfo in the store and the index.
+    func storeVerified(_ kind: ElementKind, _ hash: SHA1Digest, _ bytes: [UInt8]) async throws {
+        if kind == .part {
+            try await committer.store(bytes, as: hash)
+            return
+        }
         try data.withLock(.shared) {
             switch kind {
             case .part:
-                try data.store.store(bytes, claimedHash: hash)
+                break
             case .metainfo:
                 let metainfo = try Metainfo(parsing: bytes)
                 guard metainfo.infoHash == hash else { throw StoreError.corruptElement(hash) }
