@@ -21,7 +21,9 @@ import libtorrent as lt
 
 BASE = {"enable_dht": False, "enable_lsd": False, "enable_upnp": False, "enable_natpmp": False,
         "listen_interfaces": "127.0.0.1:0", "alert_mask": lt.alert_category.status | lt.alert_category.error,
-        "allow_multiple_connections_per_ip": True}
+        "allow_multiple_connections_per_ip": True,
+        # uTP over loopback is far slower than TCP in libtorrent 2.0; both sides use TCP, as zenfs does.
+        "enable_outgoing_utp": False, "enable_incoming_utp": False}
 
 
 def session(high_performance):

@@ -46,6 +46,9 @@ struct NodeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("testing-serve-corrupt-parts"), help: .hidden)
     var servesCorruptParts = false
 
+    @Option(name: .customLong("testing-serve-delay"), help: .hidden)
+    var serveDelay: Double = 0
+
     func run() async throws {
         let dataDirectory = DataDirectory.resolvePath(explicit: global.dataDirectory)
         var configuration = NodeConfiguration(dataDirectory: dataDirectory)
@@ -66,6 +69,7 @@ struct NodeCommand: AsyncParsableCommand {
         if let idleTimeout { configuration.idleTimeoutSeconds = idleTimeout }
         if let fetchTimeout { configuration.fetchTimeoutSeconds = fetchTimeout }
         configuration.servesCorruptParts = servesCorruptParts
+        configuration.serveDelaySeconds = serveDelay
 
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -9,7 +9,8 @@ struct ZenFSCommand: AsyncParsableCommand {
         subcommands: [
             AddCommand.self, GetCommand.self, ListCommand.self, ShowCommand.self, TorrentCommand.self,
             ImportCommand.self, SearchCommand.self, RemoveCommand.self, VerifyCommand.self, CollectCommand.self,
-            QuotaCommand.self, MountCommand.self, UnmountCommand.self, NodeCommand.self, StatusCommand.self, FetchCommand.self,
+            QuotaCommand.self, MountCommand.self, UnmountCommand.self, NodeCommand.self, StatusCommand.self,
+            FetchCommand.self,
         ]
     )
 }

@@ -109,6 +109,30 @@ struct NetworkTests {
         #expect(try Self.isHealthy(client), "corrupt or missing elements after the transfer")
     }
 
+    /// A holder that takes seconds to answer does not hold the transfer up: after a deadline derived from the
+    /// measured latency each request is hedged to the other holder, and the whole file arrives long before the
+    /// slow holder could have sent even one part.
+    @Test func slowHolderIsHedged() throws {
+        let directory = TemporaryDirectory()
+        let slow = try NodeProcess(in: directory.path, name: "slow", extra: ["--testing-serve-delay", "20"])
+        let quick = try NodeProcess(in: directory.path, name: "quick")
+        let client = try NodeProcess(in: directory.path, name: "client", peers: [slow, quick])
+        let source = directory.randomFile("hedged.bin", count: 6_000_000, seed: 11)
+        let infoHash = try slow.runner.zenfs(["add", source]).text.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(try quick.runner.zenfs(["add", source]).text.contains(infoHash))
+        #expect(client.waitForPeers(2))
+        let started = Date()
+        let got = try client.runner.zenfs(["get", infoHash, "--to", directory.path + "/out"])
+        let elapsed = Date().timeIntervalSince(started)
+        #expect(got.status == 0, "\(got.error)\n\(client.log())")
+        #expect(elapsed < 15, "took \(elapsed) s: requests waited for the slow holder")
+        #expect(
+            FileManager.default.contents(atPath: directory.path + "/out/hedged.bin")
+                == FileManager.default.contents(atPath: source)
+        )
+        #expect((quick.status()?.counters.elementsServed ?? 0) >= 23)
+    }
+
     /// `zenfs verify` re-hashes every element of a stopped node: nothing quarantined, nothing missing.
     static func isHealthy(_ node: NodeProcess) throws -> Bool {
         struct Report: Decodable {

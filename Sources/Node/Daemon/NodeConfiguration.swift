@@ -19,6 +19,8 @@ public struct NodeConfiguration: Sendable {
     public var fetchTimeoutSeconds: Double = 10
     /// Testing only: serve parts with a flipped byte.
     public var servesCorruptParts = false
+    /// Testing only: seconds to wait before answering each element request.
+    public var serveDelaySeconds: Double = 0
 
     public init(dataDirectory: String) {
         self.dataDirectory = dataDirectory
@@ -31,6 +33,7 @@ public struct NodeConfiguration: Sendable {
         settings.idleTimeout = .nanoseconds(Int64(idleTimeoutSeconds * 1e9))
         settings.handshakeTimeout = .nanoseconds(Int64(min(10, idleTimeoutSeconds) * 1e9))
         settings.servesCorruptParts = servesCorruptParts
+        settings.serveDelay = .nanoseconds(Int64(serveDelaySeconds * 1e9))
         return settings
     }
 }

@@ -22,6 +22,8 @@ final class FetchRace: Sendable {
         var continuation: CheckedContinuation<[UInt8], any Error>?
         var outcome: Result<[UInt8], any Error>?
         var exhaustedHandler: (@Sendable () -> Void)?
+        /// Hedge timers, cancelled when the race ends so they do not keep it (and its bytes) alive.
+        var timers: [Task<Void, Never>] = []
     }
 
     /// The shortest and longest wait before a request is hedged, in nanoseconds.
@@ -78,7 +80,10 @@ final class FetchRace: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let outcome = state.withLock { state -> Result<[UInt8], any Error>? in
-                    if let outcome = state.outcome { return outcome }
+                    if let outcome = state.outcome {
+                        state.outcome = nil
+                        return outcome
+                    }
                     state.continuation = continuation
                     return nil
                 }
@@ -104,11 +109,17 @@ final class FetchRace: Sendable {
         guard let next else { return }
         let latency = network.latency(of: next).map { UInt64($0) } ?? 0
         let delay = min(Self.maximumHedge, max(Self.minimumHedge, latency * 4))
-        Task {
-            try? await Task.sleep(nanoseconds: delay)
+        let timer = Task { [weak self] in
+            do { try await Task.sleep(nanoseconds: delay) } catch { return }
+            guard let self else { return }
             let hedge = state.withLock { state in !state.finished && state.active[next] != nil }
             if hedge { startNext() }
         }
+        let finished = state.withLock { state in
+            if !state.finished { state.timers.append(timer) }
+            return state.finished
+        }
+        if finished { timer.cancel() }
     }
 
     private func attempt(_ id: ConnectionID) async {
@@ -141,9 +152,16 @@ final class FetchRace: Sendable {
             state -> (CheckedContinuation<[UInt8], any Error>?, [Task<Void, Never>]) in
             guard !state.finished else { return (nil, []) }
             state.finished = true
-            state.outcome = outcome
-            defer { state.continuation = nil }
-            return (state.continuation, Array(state.active.values))
+            // Kept only until `result` collects it; the tasks and handler that refer back to this race are
+            // dropped, so a finished race holds no bytes and is freed.
+            if state.continuation == nil { state.outcome = outcome }
+            defer {
+                state.continuation = nil
+                state.active = [:]
+                state.timers = []
+                state.exhaustedHandler = nil
+            }
+            return (state.continuation, Array(state.active.values) + state.timers)
         }
         for task in losers { task.cancel() }
         continuation?.resume(with: outcome)

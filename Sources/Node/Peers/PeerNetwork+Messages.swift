@@ -112,7 +112,8 @@ extension PeerNetwork {
             ban(id, reason: "more than \(settings.maximumRequestsPerPeer) requests outstanding")
             return
         }
-        DispatchQueue.global().async { [self] in
+        let delay = settings.serveDelay.nanoseconds
+        DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(delay))) { [self] in
             if let bytes = provider.read(request.kind, request.hash) {
                 reply(to: request, id: id, bytes: bytes)
                 return

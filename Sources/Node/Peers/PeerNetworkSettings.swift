@@ -21,6 +21,8 @@ public struct PeerNetworkSettings: Sendable {
     public var maximumRequestsPerPeer = 64
     /// Testing only: serve every part with one byte flipped, as a lying node would.
     public var servesCorruptParts = false
+    /// Testing only: wait this long before answering each element request, as an overloaded node would.
+    public var serveDelay = TimeAmount.zero
 
     public init(listen: PeerAddress, advertised: PeerAddress? = nil) {
         self.listen = listen
