@@ -3,7 +3,7 @@ import ZenFS
 
 /// `ZenFSSim`: runs flooded discovery over simulated networks and prints a Markdown table of messages per
 /// query and time to the first answer. Arguments: `--nodes 100,1000,10000 --degrees 4,8 --queries 20
-/// --hops 4,8 --holders 3 --loss 0.01 --seed 1`.
+/// --hops 4,8 --holders 3 --loss 0.01 --latency 5-50 --seed 1`.
 func main() {
     var options: [String: String] = [:]
     var arguments = CommandLine.arguments.dropFirst()
@@ -25,6 +25,11 @@ func main() {
     let hopLimits = list("hops", [4, 8]).map { UInt8(clamping: $0) }
     let holders = Int(options["holders"] ?? "") ?? 3
     let loss = Double(options["loss"] ?? "") ?? 0.01
+    let latencyBounds = (options["latency"] ?? "5-50").split(separator: "-").compactMap { Double($0) }
+    guard latencyBounds.count == 2, latencyBounds[0] >= 0, latencyBounds[0] <= latencyBounds[1] else {
+        print("--latency takes MIN-MAX in milliseconds, such as 5-50")
+        exit(2)
+    }
     let seed = UInt64(options["seed"] ?? "") ?? 1
 
     print(
@@ -40,7 +45,7 @@ func main() {
                         connectionsPerNode: degree,
                         hopLimit: hops,
                         holders: holders,
-                        latencyMilliseconds: 5...50,
+                        latencyMilliseconds: latencyBounds[0]...latencyBounds[1],
                         lossRate: loss,
                         seed: seed
                     )
@@ -68,7 +73,7 @@ func main() {
     var usage = rusage()
     getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
     print(
-        "\nPeak memory: \(usage.ru_maxrss / 1024) MiB. Holders per element: \(holders); link latency 5–50 ms one way; loss \(loss * 100)%; seed \(seed)."
+        "\nPeak memory: \(usage.ru_maxrss / 1024) MiB. Holders per element: \(holders); link latency \(fixed(latencyBounds[0], 0))–\(fixed(latencyBounds[1], 0)) ms one way; loss \(loss * 100)%; seed \(seed)."
     )
 }
 

@@ -18,7 +18,19 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Milliseconds to collect answers from the network (default 1000).")
     var wait = 1000
 
-    struct Found: Encodable { let infoHash: String; let name: String; let size: Int64?; let holder: String? }
+    @Flag(
+        name: .customLong("with-metainfo"),
+        help: "Ask holders for whole metainfo files, not only info-hashes (base64 in --json)."
+    )
+    var withMetainfo = false
+
+    struct Found: Encodable {
+        let infoHash: String
+        let name: String
+        let size: Int64?
+        let holder: String?
+        let metainfo: String?
+    }
 
     func run() throws {
         let service = try global.service()
@@ -26,17 +38,27 @@ struct SearchCommand: ParsableCommand {
         if !local, let client = try? ControlClient(dataDirectory: service.data.path) {
             let results =
                 try client.send(
-                    .search(tags: metadata.tags, fields: metadata.fields, wantsMetainfo: false, waitMilliseconds: wait)
+                    .search(
+                        tags: metadata.tags,
+                        fields: metadata.fields,
+                        wantsMetainfo: withMetainfo,
+                        waitMilliseconds: wait
+                    )
                 ).results ?? []
-            found = results.map { Found(infoHash: $0.infoHash, name: $0.name, size: nil, holder: $0.holder) }
+            found = results.map {
+                Found(infoHash: $0.infoHash, name: $0.name, size: nil, holder: $0.holder, metainfo: $0.metainfo)
+            }
         } else {
             let records = try service.data.catalog.search(tags: metadata.tags, fields: metadata.fields)
-            found = records.map { Found(infoHash: $0.infoHash.hex, name: $0.name, size: $0.totalLength, holder: nil) }
+            found = records.map {
+                Found(infoHash: $0.infoHash.hex, name: $0.name, size: $0.totalLength, holder: nil, metainfo: nil)
+            }
         }
         if global.json { return try Output.json(found) }
         for item in found {
             let size = item.size.map(Output.size) ?? "-"
-            print("\(item.infoHash) \(size) \(item.name)\(item.holder.map { "  @\($0)" } ?? "")")
+            let carried = item.metainfo.map { "  (metainfo: \(($0.count * 3) / 4) bytes)" } ?? ""
+            print("\(item.infoHash) \(size) \(item.name)\(item.holder.map { "  @\($0)" } ?? "")\(carried)")
         }
     }
 }

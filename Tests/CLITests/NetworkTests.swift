@@ -3,6 +3,7 @@ import Glibc
 import Node
 import TestSupport
 import Testing
+import ZenFS
 
 /// Real `zenfs node` processes talking over loopback.
 @Suite(.serialized)
@@ -27,6 +28,11 @@ struct NetworkTests {
         let search = try e.runner.zenfs(["search", "--tag", "line-test", "--json"])
         #expect(search.status == 0, "\(search.error)")
         #expect(search.text.contains(infoHash) && search.text.contains(a.address), "\(search.text)")
+        let withMetainfo = try e.runner.zenfs(["search", "--tag", "line-test", "--with-metainfo", "--json"])
+        struct Hit: Decodable { let infoHash: String; let metainfo: String? }
+        let hits = try JSONDecoder().decode([Hit].self, from: withMetainfo.output)
+        let carried = try #require(hits.first { $0.infoHash == infoHash }?.metainfo.flatMap { Data(base64Encoded: $0) })
+        #expect(try Metainfo(parsing: [UInt8](carried)).infoHash.hex == infoHash)
 
         let mountPoint = directory.path + "/mnt"
         defer { _ = try? CommandRunner.run("fusermount3", ["-uz", mountPoint]) }
