@@ -52,7 +52,8 @@ let package = Package(
         .executableTarget(
             name: "zenfs",
             dependencies: [
-                "Node", "ZenFSMount", "ZenFS", "Chain", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "Node", "ZenFSMount", "ZenFS", "Chain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -76,7 +77,10 @@ let package = Package(
         ),
         .testTarget(name: "ZenFSMountTests", dependencies: ["ZenFSMount", "Node", "TestSupport"]),
         .testTarget(
-            name: "CLITests", dependencies: ["zenfs", "ZenFS", "Node", "Chain", "TestSupport"], exclude: ["Scripts"]),
+            name: "CLITests",
+            dependencies: ["zenfs", "ZenFS", "Node", "Chain", "TestSupport"],
+            exclude: ["Scripts"]
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )
