@@ -28,6 +28,30 @@ public struct CompactTarget: Hashable, Sendable, CustomStringConvertible {
         self.expanded = value
     }
 
+    /// The target as a number.
+    public var value: UInt256 { UInt256(bigEndian: expanded) }
+
+    /// The expected number of hashes to meet this target: 2^256 / (target + 1), Bitcoin's "chain work".
+    public var work: UInt256 {
+        let target = value
+        return (~target) / (target + UInt256(1)) + UInt256(1)
+    }
+
+    /// The compact form of `value` (rounded down to its three most significant bytes).
+    public static func compact(for value: UInt256) -> CompactTarget? {
+        let bytes = value.bigEndianBytes
+        guard let first = bytes.firstIndex(where: { $0 != 0 }) else { return nil }
+        var size = 32 - first
+        var mantissa = UInt32(bytes[first]) << 16
+        if first + 1 < 32 { mantissa |= UInt32(bytes[first + 1]) << 8 }
+        if first + 2 < 32 { mantissa |= UInt32(bytes[first + 2]) }
+        if mantissa & 0x0080_0000 != 0 {
+            mantissa >>= 8
+            size += 1
+        }
+        return CompactTarget(bits: UInt32(size) << 24 | mantissa)
+    }
+
     /// True when `hash` is at or below this target.
     public func isMet(by hash: Hash256) -> Bool {
         let number = Array(hash.bytes.reversed())

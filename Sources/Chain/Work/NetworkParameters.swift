@@ -7,15 +7,27 @@ public struct NetworkParameters: Hashable, Sendable {
     public let nodeIdentityTarget: CompactTarget
     /// The identity target a publisher's key must meet.
     public let publisherIdentityTarget: CompactTarget
+    /// The chain's consensus constants.
+    public let chain: ChainParameters
 
     /// SHA-256 of the name: peers on different networks refuse each other in the handshake.
     public var id: Hash256 { Hash256.sha256(Array("zennet:\(name)".utf8)) }
 
-    public init(name: String, nodeIdentityTarget: CompactTarget, publisherIdentityTarget: CompactTarget) {
+    public init(
+        name: String,
+        nodeIdentityTarget: CompactTarget,
+        publisherIdentityTarget: CompactTarget,
+        chain: ChainParameters = .development
+    ) {
         self.name = name
         self.nodeIdentityTarget = nodeIdentityTarget
         self.publisherIdentityTarget = publisherIdentityTarget
+        self.chain = chain
     }
+
+    public static func == (lhs: NetworkParameters, rhs: NetworkParameters) -> Bool { lhs.name == rhs.name }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(name) }
 
     /// The private network a node runs with no configuration: identities take a few thousand hashes.
     public static let development = NetworkParameters(

@@ -1,0 +1,133 @@
+/// The virtual-machine requirements of a task (the RFC's Task Details, item 2); every field is optional.
+public struct VMRequirements: Hashable, Sendable {
+    /// Acceptable operating systems, in the publisher's order of preference.
+    public var operatingSystems: [String] = []
+    public var minimumBandwidthKbps: UInt32?
+    public var minimumStorageMiB: UInt32?
+    /// Storage performance, in I/O operations per second.
+    public var minimumStorageIOPS: UInt32?
+    public var persistentStorageMiB: UInt32?
+    /// Acceptable (cores, MHz per core) choices.
+    public var coreChoices: [CoreChoice] = []
+    public var memoryPerCoreMiB: UInt32?
+    public var memorySpeedMHz: UInt32?
+
+    public struct CoreChoice: Hashable, Sendable {
+        public let cores: UInt16
+        public let megahertz: UInt32
+
+        public init(cores: UInt16, megahertz: UInt32) {
+            self.cores = cores
+            self.megahertz = megahertz
+        }
+    }
+
+    public init() {}
+}
+
+/// A publisher's task offer (the RFC's Task Details 1–10; its nonce is the envelope's work nonce).
+public struct TaskOffer: Hashable, Sendable {
+    /// 1. The task id, chosen by the publisher.
+    public var taskID: [UInt8]
+    /// 2. What each virtual machine needs.
+    public var requirements: VMRequirements
+    /// 3. The fewest such machines wanted network-wide.
+    public var minimumMachines: UInt32
+    /// 4. The address nodes connect to (IPv4 or IPv6 literal, with port).
+    public var connectAddress: String
+    /// 5. Preferred lease time, in seconds.
+    public var leaseSeconds: ClosedRange<UInt32>
+    /// 6. Seconds between payouts; negative: the publisher pays in advance.
+    public var payoutIntervalSeconds: Int32
+    /// 7. Rate per unit (per MB of memory, GHz of computing, …), in Zencoin units.
+    public var ratePerUnit: Amount
+    /// 9. How many blocks nodes have to accept.
+    public var acceptanceWindowBlocks: UInt32
+    /// 10. Where the publisher tells more (a short URL).
+    public var informationURL: String
+    /// The work the publisher demands from acceptances (stricter than the network's), if any.
+    public var requiredAcceptanceBits: UInt32?
+
+    public init(
+        taskID: [UInt8],
+        requirements: VMRequirements,
+        minimumMachines: UInt32,
+        connectAddress: String,
+        leaseSeconds: ClosedRange<UInt32>,
+        payoutIntervalSeconds: Int32,
+        ratePerUnit: Amount,
+        acceptanceWindowBlocks: UInt32,
+        informationURL: String,
+        requiredAcceptanceBits: UInt32? = nil
+    ) {
+        self.taskID = taskID
+        self.requirements = requirements
+        self.minimumMachines = minimumMachines
+        self.connectAddress = connectAddress
+        self.leaseSeconds = leaseSeconds
+        self.payoutIntervalSeconds = payoutIntervalSeconds
+        self.ratePerUnit = ratePerUnit
+        self.acceptanceWindowBlocks = acceptanceWindowBlocks
+        self.informationURL = informationURL
+        self.requiredAcceptanceBits = requiredAcceptanceBits
+    }
+}
+
+/// What an announcement says.
+public enum AnnouncementBody: Hashable, Sendable {
+    /// A publisher offers a task.
+    case task(TaskOffer)
+    /// A node accepts a task (by the id of the task announcement's transaction).
+    case acceptance(task: Hash256)
+    /// The publisher withdraws a task.
+    case cancel(task: Hash256)
+    /// A Periodic-Proof-of-Storage task: verify the storage of the content of this metainfo hash.
+    case proofOfStorage(metainfo: [UInt8], rewardPerCheck: Amount)
+
+    /// Which of the network's announcement work targets applies.
+    public var kindName: String {
+        switch self {
+        case .task: "task"
+        case .acceptance: "acceptance"
+        case .cancel: "cancel"
+        case .proofOfStorage: "proof-of-storage"
+        }
+    }
+}
+
+/// An announcement as it travels in a transaction: the issuer's mined identity, the body, how many blocks it
+/// lives, a nonce that makes the whole meet the announcement work target, and the issuer's signature.
+public struct SignedAnnouncement: Hashable, Sendable {
+    public var issuer: MinedIdentity
+    public var body: AnnouncementBody
+    /// Blocks after its inclusion at which the chain prunes it.
+    public var timeoutBlocks: UInt32
+    public var workNonce: UInt64
+    public var signature: Signature?
+
+    public init(issuer: MinedIdentity, body: AnnouncementBody, timeoutBlocks: UInt32, workNonce: UInt64 = 0) {
+        self.issuer = issuer
+        self.body = body
+        self.timeoutBlocks = timeoutBlocks
+        self.workNonce = workNonce
+    }
+
+    /// The hash the work target judges: SHA-256d of the announcement without its signature.
+    public var workHash: Hash256 { Transaction.announcement(self).id }
+
+    /// Searches nonces until the work hash meets `target`.
+    public mutating func mine(target: CompactTarget, attempts: UInt64 = .max) -> Bool {
+        var tried: UInt64 = 0
+        while tried < attempts {
+            if target.isMet(by: workHash) { return true }
+            workNonce &+= 1
+            tried += 1
+        }
+        return false
+    }
+
+    /// Signs the announcement with the issuer's key (after mining: the signature does not change the work hash).
+    public mutating func sign(with key: PrivateKey) throws(KeyError) {
+        signature = try key.sign(Transaction.announcement(self).signatureHash(input: 0))
+    }
+}
