@@ -26,14 +26,19 @@ struct CommandRunner {
         try Self.run(Self.zenfs, arguments, environment: ["ZENFS_DATA_DIR": dataDirectory])
     }
 
-    /// Starts `zenfs` without waiting (for tests that kill it).
-    func startZenfs(_ arguments: [String]) throws -> Process {
+    /// Starts `zenfs` without waiting (for tests that kill it); its errors go to `errorPath` when given.
+    func startZenfs(_ arguments: [String], errorPath: String? = nil) throws -> Process {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.zenfs)
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(["ZENFS_DATA_DIR": dataDirectory]) { $1 }
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let errorPath {
+            FileManager.default.createFile(atPath: errorPath, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: errorPath)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
         try process.run()
         return process
     }

@@ -94,7 +94,8 @@ struct NetworkTests {
         #expect(try second.runner.zenfs(["add", source]).text.contains(infoHash))
         #expect(client.waitForPeers(2))
 
-        let get = try client.runner.startZenfs(["get", infoHash, "--to", directory.path + "/out"])
+        let errors = directory.path + "/get.err"
+        let get = try client.runner.startZenfs(["get", infoHash, "--to", directory.path + "/out"], errorPath: errors)
         var victim: NodeProcess?
         _ = MountCrashTests.waitUntil(seconds: 30) {
             let served = [first, second].map { ($0, $0.status()?.counters.elementsServed ?? 0) }
@@ -106,7 +107,8 @@ struct NetworkTests {
         if let victim { kill(victim.process.processIdentifier, SIGKILL) }
         get.waitUntilExit()
         #expect(victim != nil && killedMidway, "the transfer ended before a holder could be killed")
-        #expect(get.terminationStatus == 0, "\(client.log())")
+        let message = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
+        #expect(get.terminationStatus == 0, "\(message)\n\(client.log())")
         #expect(
             FileManager.default.contents(atPath: directory.path + "/out/big.bin")
                 == FileManager.default.contents(atPath: source)

@@ -103,6 +103,14 @@ public struct ChainState: Sendable {
         return try scratch.applyTransaction(transaction, id: transaction.id, height: UInt32(height + 1), undo: &undo)
     }
 
+    /// Applies a transaction not yet in a block (the memory pool's running state); returns its fee.
+    public mutating func applyUnconfirmed(_ transaction: Transaction) throws(ConsensusError) -> Amount {
+        if case .coinbase = transaction { throw .misplacedCoinbase }
+        if case .pruned = transaction { throw .misplacedCoinbase }
+        var undo = BlockUndo(previousTip: tip, previousHeight: height)
+        return try applyTransaction(transaction, id: transaction.id, height: UInt32(height + 1), undo: &undo)
+    }
+
     /// Validates and applies one non-coinbase transaction; returns its fee.
     mutating func applyTransaction(
         _ transaction: Transaction,
@@ -139,6 +147,8 @@ public struct ChainState: Sendable {
             }
             addOutputs(of: transaction, id: id, height: height, undo: &undo)
             return Amount(units: total - outputsTotal.units)
+        case .pruned:
+            return Amount(units: 0)
         case .announcement(let announcement):
             try AnnouncementRules.check(announcement, id: id, in: self)
             announcements[id] = LiveAnnouncement(

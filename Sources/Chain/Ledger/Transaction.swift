@@ -73,10 +73,16 @@ public enum Transaction: Hashable, Sendable {
     case coinbase(height: UInt32, outputs: [TransactionOutput])
     case transfer(inputs: [TransactionInput], outputs: [TransactionOutput])
     case announcement(SignedAnnouncement)
+    /// An announcement pruned after its timeout: only its id remains, so the block's Merkle root still
+    /// verifies. It changes no state (announcements carry no coins), so accepting one is always safe.
+    case pruned(Hash256)
 
     /// The id: SHA-256d of the encoding without signatures, so nobody can change a transaction's id by
     /// re-encoding its signatures.
-    public var id: Hash256 { Hash256.sha256d(TransactionCodec.encode(self, includingSignatures: false)) }
+    public var id: Hash256 {
+        if case .pruned(let id) = self { return id }
+        return Hash256.sha256d(TransactionCodec.encode(self, includingSignatures: false))
+    }
 
     /// What input `index` signs: the id (which covers every input and output) and the input's position.
     public func signatureHash(input index: Int) -> [UInt8] {
@@ -88,7 +94,7 @@ public enum Transaction: Hashable, Sendable {
     public var outputs: [TransactionOutput] {
         switch self {
         case .coinbase(_, let outputs), .transfer(_, let outputs): outputs
-        case .announcement: []
+        case .announcement, .pruned: []
         }
     }
 

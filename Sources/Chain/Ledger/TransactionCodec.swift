@@ -36,6 +36,9 @@ public enum TransactionCodec {
                 writer.write(announcement.signature != nil)
                 if let signature = announcement.signature { writer.writeFixed(signature.bytes) }
             }
+        case .pruned(let id):
+            writer.write(UInt8(3))
+            writer.writeFixed(id.bytes)
         }
     }
 
@@ -152,6 +155,8 @@ public enum TransactionCodec {
             )
             if try reader.readBool() { announcement.signature = try readSignature(&reader) }
             return .announcement(announcement)
+        case 3:
+            return .pruned(try readHash(&reader))
         case let tag:
             throw .invalidValue(offset: offset, reason: "unknown transaction kind \(tag)")
         }

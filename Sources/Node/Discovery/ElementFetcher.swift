@@ -81,18 +81,28 @@ public final class ElementFetcher: Sendable {
         timeout: UInt64
     ) async throws -> [UInt8] {
         let race = FetchRace(kind: kind, hash: hash, network: network) { LocalElements.verify(kind, hash, $0) }
-        let query = Mutex<QueryID?>(nil)
+        let queries = Mutex<[QueryID]>([])
         let flood: @Sendable () -> Void = { [network] in
             let id = network.find(kind, hash) { race.addHolder($0) }
-            query.withLock { $0 = id }
+            queries.withLock { $0.append(id) }
         }
+        race.onExhausted(flood)
         if hints.isEmpty {
             flood()
         } else {
-            race.onExhausted(flood)
             for hint in hints { race.addCandidate(hint) }
         }
-        defer { if let id = query.withLock({ $0 }) { network.endQuery(id) } }
+        // A flood whose answers were lost, or holders that all went away, are asked again every second.
+        let watchdog = Task { [weak race] in
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+                race?.askAgainIfIdle()
+            }
+        }
+        defer {
+            watchdog.cancel()
+            for id in queries.withLock({ $0 }) { network.endQuery(id) }
+        }
         let bytes: [UInt8]
         do {
             bytes = try await race.result(timeout: timeout)

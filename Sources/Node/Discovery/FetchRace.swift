@@ -24,11 +24,15 @@ final class FetchRace: Sendable {
         var exhaustedHandler: (@Sendable () -> Void)?
         /// Hedge timers, cancelled when the race ends so they do not keep it (and its bytes) alive.
         var timers: [Task<Void, Never>] = []
+        var lastFlood: UInt64?
+        var refloodScheduled = false
     }
 
     /// The shortest and longest wait before a request is hedged, in nanoseconds.
     static let minimumHedge: UInt64 = 60_000_000
     static let maximumHedge: UInt64 = 3_000_000_000
+    /// The shortest time between two floods for one element.
+    static let reflood: UInt64 = 300_000_000
 
     init(
         kind: ElementKind,
@@ -47,7 +51,7 @@ final class FetchRace: Sendable {
         state.withLock { state in Array(state.tried) + state.candidates }
     }
 
-    /// Called once when every known holder has failed; the owner may start discovery then.
+    /// Called whenever every known holder has failed (at most every 300 ms); the owner floods a `find` then.
     func onExhausted(_ handler: @escaping @Sendable () -> Void) {
         state.withLock { $0.exhaustedHandler = handler }
     }
@@ -140,11 +144,42 @@ final class FetchRace: Sendable {
             guard !state.finished, state.active.isEmpty else { return (false, nil) }
             if !state.candidates.isEmpty { return (true, nil) }
             state.wantsMore = true
-            defer { state.exhaustedHandler = nil }
             return (false, state.exhaustedHandler)
         }
         if next { startNext() }
-        exhausted?()
+        if let exhausted { askAgain(exhausted) }
+    }
+
+    /// Floods again when no request is running and no holder is waiting to be asked.
+    func askAgainIfIdle() {
+        let handler = state.withLock { state -> (@Sendable () -> Void)? in
+            guard !state.finished, state.active.isEmpty, state.candidates.isEmpty else { return nil }
+            return state.exhaustedHandler
+        }
+        if let handler { askAgain(handler) }
+    }
+
+    /// Every known holder failed: looks for holders again (a flood), at most every `reflood` nanoseconds,
+    /// until the race ends — a holder that dropped its connection or lost the element is not the last word.
+    private func askAgain(_ flood: @escaping @Sendable () -> Void) {
+        Task { [weak self] in
+            guard let self else { return }
+            let wait = state.withLock { state -> UInt64? in
+                guard !state.finished, !state.refloodScheduled else { return nil }
+                state.refloodScheduled = true
+                let elapsed = state.lastFlood.map { PeerNetwork.now() - $0 } ?? .max
+                return elapsed >= Self.reflood ? 0 : Self.reflood - elapsed
+            }
+            guard let wait else { return }
+            if wait > 0 { try? await Task.sleep(nanoseconds: wait) }
+            let go = state.withLock { state -> Bool in
+                state.refloodScheduled = false
+                guard !state.finished, state.active.isEmpty, state.candidates.isEmpty else { return false }
+                state.lastFlood = PeerNetwork.now()
+                return true
+            }
+            if go { flood() }
+        }
     }
 
     private func finish(_ outcome: Result<[UInt8], any Error>) {

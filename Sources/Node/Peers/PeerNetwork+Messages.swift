@@ -52,6 +52,9 @@ extension PeerNetwork {
             complete(requestID, from: id, with: .success(bytes))
         case .notFound(let requestID):
             complete(requestID, from: id, with: .failure(PeerNetworkError.notFound))
+        case .chainTip, .getBlocks, .block, .transaction:
+            let handler = chainHandler.withLock { $0 }
+            handler?(message, id)
         case .pong, .ping, .hello, .proof:
             break
         }
@@ -160,8 +163,16 @@ extension PeerNetwork {
         continuation?.resume(with: result)
     }
 
+    /// Writes a message to every established connection but `except`.
+    public func broadcast(_ message: PeerMessage, except: ConnectionID? = nil) {
+        let channels = state.withLock { state in
+            state.connections.values.filter { $0.id != except }.map(\.channel)
+        }
+        for channel in channels { channel.writeAndFlush(message, promise: nil) }
+    }
+
     /// Writes a message to a connection, if it is still open.
-    func send(_ message: PeerMessage, to id: ConnectionID) {
+    public func send(_ message: PeerMessage, to id: ConnectionID) {
         guard let channel = state.withLock({ $0.connections[id]?.channel }) else { return }
         channel.writeAndFlush(message, promise: nil)
     }

@@ -56,6 +56,10 @@ public final class PeerNetwork: Sendable {
     /// Set once by the node: fetches an element this node lacks when a peer asks for it (circuits fetch
     /// recursively).
     let recursiveFetch = Mutex<(@Sendable (ElementKind, SHA1Digest) async -> [UInt8]?)?>(nil)
+    /// Set once by the chain node: receives chain messages (tips, block requests, blocks, transactions).
+    public let chainHandler = Mutex<(@Sendable (PeerMessage, ConnectionID) -> Void)?>(nil)
+    /// Set once by the chain node: told of each newly established connection.
+    public let onConnected = Mutex<(@Sendable (ConnectionID) -> Void)?>(nil)
 
     struct Connection {
         let id: ConnectionID
@@ -236,6 +240,7 @@ public final class PeerNetwork: Sendable {
                 resumeDialers(dialedAddress, with: .failure(PeerNetworkError.disconnected))
             }
         }
+        if kept, let connected = onConnected.withLock({ $0 }) { connected(id) }
         if kept {
             logger.info(
                 "peer connected",

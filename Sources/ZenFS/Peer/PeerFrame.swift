@@ -13,13 +13,19 @@ public enum PeerMessageType: UInt8, Sendable, CaseIterable {
     case get = 0x20
     case element = 0x21
     case notFound = 0x22
+    case chainTip = 0x30
+    case getBlocks = 0x31
+    case block = 0x32
+    case transaction = 0x33
 
     /// The largest payload a frame of this type may carry; a longer frame is refused before it is read.
     public var maximumPayloadLength: Int {
         switch self {
         case .element: PeerFrame.maximumElementLength + 16
         case .searchAnswer: 4 << 20
-        case .hello, .proof, .ping, .pong, .find, .have, .search, .get, .notFound: 16 << 10
+        case .block: 2 << 20
+        case .transaction: 1 << 20
+        case .hello, .proof, .ping, .pong, .find, .have, .search, .get, .notFound, .chainTip, .getBlocks: 16 << 10
         }
     }
 }

@@ -166,4 +166,13 @@ public enum PeerMessage: Sendable, Equatable {
     case get(ElementRequest)
     case element(requestID: UInt32, bytes: [UInt8])
     case notFound(requestID: UInt32)
+    /// The sender's best chain tip (sent on connect and whenever it changes).
+    case chainTip(height: UInt32, hash: Hash256)
+    /// Asks for the blocks after the first locator hash the receiver knows (hashes from the tip backwards,
+    /// spaced exponentially).
+    case getBlocks(locator: [Hash256])
+    /// One block, canonically encoded.
+    case block([UInt8])
+    /// One transaction, canonically encoded.
+    case transaction([UInt8])
 }

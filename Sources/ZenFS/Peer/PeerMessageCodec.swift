@@ -80,6 +80,20 @@ public enum PeerMessageCodec {
         case .notFound(let requestID):
             type = .notFound
             writer.write(requestID)
+        case .chainTip(let height, let hash):
+            type = .chainTip
+            writer.write(height)
+            writer.writeFixed(hash.bytes)
+        case .getBlocks(let locator):
+            type = .getBlocks
+            writer.writeVarInt(UInt64(locator.count))
+            for hash in locator { writer.writeFixed(hash.bytes) }
+        case .block(let bytes):
+            type = .block
+            writer.writeBytes(bytes)
+        case .transaction(let bytes):
+            type = .transaction
+            writer.writeBytes(bytes)
         }
         return (type, writer.bytes)
     }
@@ -183,6 +197,16 @@ public enum PeerMessageCodec {
             let requestID = try reader.readUInt32()
             return .element(requestID: requestID, bytes: try reader.readBytes(limit: PeerFrame.maximumElementLength))
         case .notFound: return .notFound(requestID: try reader.readUInt32())
+        case .chainTip:
+            let height = try reader.readUInt32()
+            return .chainTip(height: height, hash: Hash256(bytes: try reader.readFixed(32))!)
+        case .getBlocks:
+            let count = try reader.readCount(limit: 64)
+            var locator: [Hash256] = []
+            for _ in 0..<count { locator.append(Hash256(bytes: try reader.readFixed(32))!) }
+            return .getBlocks(locator: locator)
+        case .block: return .block(try reader.readBytes(limit: 2 << 20))
+        case .transaction: return .transaction(try reader.readBytes(limit: 1 << 20))
         }
     }
 
