@@ -43,6 +43,15 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(name: .customLong("fetch-timeout"), help: "Seconds a fetch waits for holders (default 10).")
     var fetchTimeout: Double?
 
+    @Flag(name: .customLong("no-mine"), help: "Do not mine blocks.")
+    var noMine = false
+
+    @Option(
+        name: .customLong("block-interval"),
+        help: "Seconds between the blocks this node mines (default: the network's spacing)."
+    )
+    var blockInterval: Double?
+
     @Flag(name: .customLong("testing-serve-corrupt-parts"), help: .hidden)
     var servesCorruptParts = false
 
@@ -68,6 +77,8 @@ struct NodeCommand: AsyncParsableCommand {
         if let hopLimit { configuration.hopLimit = hopLimit }
         if let idleTimeout { configuration.idleTimeoutSeconds = idleTimeout }
         if let fetchTimeout { configuration.fetchTimeoutSeconds = fetchTimeout }
+        if noMine { configuration.mining = false }
+        if let blockInterval { configuration.blockIntervalSeconds = blockInterval }
         configuration.servesCorruptParts = servesCorruptParts
         configuration.serveDelaySeconds = serveDelay
 

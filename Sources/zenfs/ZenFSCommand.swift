@@ -10,7 +10,7 @@ struct ZenFSCommand: AsyncParsableCommand {
             AddCommand.self, GetCommand.self, ListCommand.self, ShowCommand.self, TorrentCommand.self,
             ImportCommand.self, SearchCommand.self, RemoveCommand.self, VerifyCommand.self, CollectCommand.self,
             QuotaCommand.self, MountCommand.self, UnmountCommand.self, NodeCommand.self, StatusCommand.self,
-            FetchCommand.self,
+            FetchCommand.self, ChainCommand.self, WalletCommand.self, IdentityCommand.self, PeerCommand.self,
         ]
     )
 }

@@ -10,6 +10,76 @@ public enum ControlRequest: Codable, Sendable {
     case fetchContent(infoHash: String)
     /// Floods a search and collects answers for `waitMilliseconds`.
     case search(tags: [String], fields: [String: String], wantsMetainfo: Bool, waitMilliseconds: Int)
+    case chainStatus
+    /// Main-chain blocks from `start` (default: the newest `count`).
+    case chainBlocks(start: Int?, count: Int)
+    case chainTransaction(id: String)
+    /// Unspent outputs paying these addresses.
+    case unspent(addresses: [String])
+    /// A signed transaction (hexadecimal canonical bytes) for the memory pool and the network.
+    case submitTransaction(hex: String)
+    /// Main-chain transactions that paid or spent these addresses.
+    case history(addresses: [String])
+    /// Dials a peer now.
+    case connect(address: String)
+}
+
+/// The chain as `zenfs chain status` shows it.
+public struct ChainStatusInfo: Codable, Sendable {
+    public let network: String
+    public let height: Int
+    public let tip: String
+    public let work: String
+    public let mempool: Int
+    public let storedBytes: Int
+    public let blocksMined: Int
+    public let liveAnnouncements: Int
+    public let coins: String
+}
+
+/// One block as `zenfs chain blocks` lists it.
+public struct BlockSummary: Codable, Sendable {
+    public let height: Int
+    public let hash: String
+    public let time: UInt64
+    public let algorithm: String
+    public let bits: String
+    public let transactions: Int
+    public let size: Int
+}
+
+/// One output of a transaction.
+public struct OutputInfo: Codable, Sendable {
+    public let amount: String
+    public let address: String?
+    public let channel: Bool
+}
+
+/// One transaction as `zenfs chain tx` shows it.
+public struct TransactionInfo: Codable, Sendable {
+    public let id: String
+    /// Nil while it waits in the memory pool.
+    public let height: Int?
+    public let kind: String
+    public let inputs: Int
+    public let outputs: [OutputInfo]
+}
+
+/// A spendable output.
+public struct CoinInfo: Codable, Sendable {
+    public let transaction: String
+    public let index: UInt32
+    public let units: Int64
+    public let address: String
+    public let height: UInt32
+    public let mature: Bool
+}
+
+/// A change to an address's balance.
+public struct HistoryEntry: Codable, Sendable {
+    public let height: Int
+    public let transaction: String
+    public let units: Int64
 }
 
 /// One metainfo found by a search, with the node that holds it.
@@ -40,6 +110,11 @@ public struct ControlResponse: Codable, Sendable {
     public var status: NodeStatus?
     public var fetchedParts: Int?
     public var results: [SearchResult]?
+    public var chain: ChainStatusInfo?
+    public var blocks: [BlockSummary]?
+    public var transaction: TransactionInfo?
+    public var coins: [CoinInfo]?
+    public var history: [HistoryEntry]?
 
     public init(
         error: String? = nil,

@@ -17,6 +17,10 @@ public struct NodeConfiguration: Sendable {
     public var idleTimeoutSeconds: Double = 60
     /// How long a fetch waits for holders and bytes.
     public var fetchTimeoutSeconds: Double = 10
+    /// Whether the node mines blocks (on by default: the development network needs a miner).
+    public var mining = true
+    /// Seconds between the blocks this node mines; the network's block spacing when nil.
+    public var blockIntervalSeconds: Double?
     /// Testing only: serve parts with a flipped byte.
     public var servesCorruptParts = false
     /// Testing only: seconds to wait before answering each element request.

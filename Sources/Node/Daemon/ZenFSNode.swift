@@ -1,3 +1,4 @@
+import Chain
 import Foundation
 import Glibc
 import Logging
@@ -29,6 +30,8 @@ public final class ZenFSNode: Service, Sendable {
     public let data: DataDirectory
     public let network: PeerNetwork
     public let fetcher: ElementFetcher
+    public let chain: ChainManager
+    public let chainService: ChainService
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let lockDescriptor: Int32
@@ -63,6 +66,12 @@ public final class ZenFSNode: Service, Sendable {
             logger: logger,
             timeout: UInt64(configuration.fetchTimeoutSeconds * 1e9)
         )
+        chain = try ChainManager(
+            network: configuration.network,
+            path: configuration.dataDirectory + "/chain.sqlite",
+            logger: logger
+        )
+        chainService = ChainService(manager: chain, network: network, logger: logger)
     }
 
     deinit { close(lockDescriptor) }
@@ -92,9 +101,18 @@ public final class ZenFSNode: Service, Sendable {
             ]
         )
         let keeper = Task { await keepPeersConnected() }
+        var miner: Task<Void, Never>?
+        if configuration.mining {
+            let payee = try Wallet.open(dataDirectory: configuration.dataDirectory, network: configuration.network)
+                .primaryAddress()
+            let service = chainService
+            let interval = configuration.blockIntervalSeconds
+            miner = Task { await service.mine(payee: payee, spacing: interval) }
+        }
         try? await gracefulShutdown()
         logger.info("node stopping")
         keeper.cancel()
+        miner?.cancel()
         await server.stop()
         await network.stop()
         try? await group.shutdownGracefully()
@@ -132,6 +150,8 @@ public final class ZenFSNode: Service, Sendable {
                 }
                 let result = try await ContentFetcher(fetcher: fetcher).fetchAll(infoHash)
                 return ControlResponse(fetchedParts: result.fetchedParts)
+            case .chainStatus, .chainBlocks, .chainTransaction, .unspent, .submitTransaction, .history, .connect:
+                return try await handleChain(request)
             case .search(let tags, let fields, let wantsMetainfo, let wait):
                 return ControlResponse(
                     results: await search(tags: tags, fields: fields, wantsMetainfo: wantsMetainfo, wait: wait)
@@ -139,6 +159,49 @@ public final class ZenFSNode: Service, Sendable {
             }
         } catch {
             return ControlResponse(error: "\(error)")
+        }
+    }
+
+    private func handleChain(_ request: ControlRequest) async throws -> ControlResponse {
+        let queries = ChainQueries(manager: chain, service: chainService)
+        var response = ControlResponse()
+        switch request {
+        case .chainStatus:
+            response.chain = try queries.status()
+        case .chainBlocks(let start, let count):
+            response.blocks = try queries.blocks(start: start, count: min(count, 1000))
+        case .chainTransaction(let text):
+            guard let bytes = Hex.decode(text), let id = Hash256(bytes: bytes) else {
+                return ControlResponse(error: "not a transaction id: \(text)")
+            }
+            guard let info = try queries.transaction(id) else {
+                return ControlResponse(error: "no transaction \(text) in the memory pool or the last 10,000 blocks")
+            }
+            response.transaction = info
+        case .unspent(let texts):
+            response.coins = queries.coins(Set(try Self.addresses(texts)))
+        case .history(let texts):
+            response.history = try queries.history(Set(try Self.addresses(texts)))
+        case .submitTransaction(let hex):
+            guard let bytes = Hex.decode(hex) else { return ControlResponse(error: "not hexadecimal") }
+            let transaction = try TransactionCodec.decode(bytes)
+            try chainService.submit(transaction)
+            response.transaction = ChainQueries.info(transaction, height: nil)
+        case .connect(let text):
+            guard let address = PeerAddress(parsing: text) else {
+                return ControlResponse(error: "not HOST:PORT: \(text)")
+            }
+            _ = try await network.connect(to: address)
+        default:
+            break
+        }
+        return response
+    }
+
+    private static func addresses(_ texts: [String]) throws -> [Address] {
+        try texts.map { text in
+            guard let address = Address(parsing: text) else { throw WalletError.badAddress(text) }
+            return address
         }
     }
 

@@ -1,0 +1,178 @@
+import ArgumentParser
+import Chain
+import Foundation
+import Node
+
+/// `zenfs wallet new|address|balance|send|history`: Zencoin keys kept in the data directory.
+struct WalletCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "wallet",
+        abstract: "Zencoin keys, balance and payments (wallet.json, mode 0600).",
+        subcommands: [New.self, AddressList.self, Balance.self, Send.self, History.self]
+    )
+
+    static func open(_ global: GlobalOptions) throws -> Wallet {
+        try Wallet.open(dataDirectory: DataDirectory.resolvePath(explicit: global.dataDirectory), network: .development)
+    }
+
+    static func addresses(_ wallet: Wallet) throws -> [String] {
+        try wallet.keys().map { Address(publicKey: $0.publicKey).description }
+    }
+
+    struct New: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a new key; prints its address.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            var wallet = try WalletCommand.open(global)
+            print(try wallet.newKey())
+        }
+    }
+
+    struct AddressList: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "address",
+            abstract: "Print the wallet's addresses (the first receives mining rewards)."
+        )
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let addresses = try WalletCommand.addresses(try WalletCommand.open(global))
+            if global.json { return try Output.json(addresses) }
+            for address in addresses { print(address) }
+        }
+    }
+
+    struct Balance: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Coins at the wallet's addresses (or at --address) on the node's main chain."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "Any address, instead of the wallet's.") var address: String?
+
+        func run() throws {
+            let addresses = try address.map { [$0] } ?? WalletCommand.addresses(try WalletCommand.open(global))
+            let coins = try nodeClient(global).send(.unspent(addresses: addresses)).coins ?? []
+            let total = Amount(units: coins.reduce(0) { $0 + $1.units })
+            let spendable = Amount(units: coins.filter(\.mature).reduce(0) { $0 + $1.units })
+            if global.json {
+                struct Shown: Encodable {
+                    let balance: String; let spendable: String; let units: Int64; let outputs: Int
+                }
+                return try Output.json(
+                    Shown(
+                        balance: total.description,
+                        spendable: spendable.description,
+                        units: total.units,
+                        outputs: coins.count
+                    )
+                )
+            }
+            print("\(total) ZEN (\(spendable) spendable now) in \(coins.count) outputs")
+        }
+    }
+
+    struct Send: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Pay ADDRESS an AMOUNT of Zencoin (8 decimals); the fee is 0.0001."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The address to pay (zen…).") var destination: String
+        @Argument(help: "The amount in ZEN, such as 12.5.") var amount: String
+
+        func run() throws {
+            guard let to = Address(parsing: destination) else { throw WalletError.badAddress(destination) }
+            guard let value = Amount(parsing: amount), value.units > 0 else {
+                throw ValidationError("'\(amount)' is not an amount of Zencoin (up to 8 decimals)")
+            }
+            let wallet = try WalletCommand.open(global)
+            let client = try nodeClient(global)
+            let coins = try client.send(.unspent(addresses: WalletCommand.addresses(wallet))).coins ?? []
+            let spendable = coins.filter(\.mature).compactMap { coin -> (OutPoint, TransactionOutput)? in
+                guard let id = Hex.decode(coin.transaction).flatMap(Hash256.init(bytes:)),
+                    let address = Address(parsing: coin.address)
+                else { return nil }
+                return (
+                    OutPoint(transaction: id, index: coin.index),
+                    TransactionOutput(amount: Amount(units: coin.units), lock: .address(address))
+                )
+            }
+            let transaction = try wallet.transfer(value, to: to, from: spendable)
+            _ = try client.send(.submitTransaction(hex: Hex.encode(transaction.encoded)))
+            if global.json {
+                struct Sent: Encodable { let transaction: String }
+                return try Output.json(Sent(transaction: transaction.id.description))
+            }
+            print(transaction.id)
+        }
+    }
+
+    struct History: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Main-chain payments to and from the wallet.")
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            let entries =
+                try nodeClient(global).send(
+                    .history(addresses: WalletCommand.addresses(try WalletCommand.open(global)))
+                ).history ?? []
+            if global.json { return try Output.json(entries) }
+            for entry in entries {
+                let amount = Amount(units: entry.units)
+                print("\(entry.height)\t\(entry.units >= 0 ? "+" : "")\(amount)\t\(entry.transaction)")
+            }
+        }
+    }
+}
+
+/// `zenfs identity mine --role node|publisher`: mine an identity key for the network's target.
+struct IdentityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "identity",
+        abstract: "Mined identities for publishers and nodes.",
+        subcommands: [Mine.self]
+    )
+
+    struct Mine: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mine a key whose hash with a nonce meets the role's identity target; saved in the wallet."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "node or publisher.") var role: String
+
+        func run() throws {
+            let network = NetworkParameters.development
+            let target: CompactTarget
+            switch role {
+            case "node": target = network.nodeIdentityTarget
+            case "publisher": target = network.publisherIdentityTarget
+            default: throw ValidationError("--role takes node or publisher")
+            }
+            let started = Date()
+            let key = try PrivateKey.generate()
+            guard let identity = MinedIdentity.mine(publicKey: key.publicKey, target: target) else {
+                throw ValidationError("no nonce met the target")
+            }
+            var wallet = try WalletCommand.open(global)
+            try wallet.addIdentity(role: role, key: key, identity: identity)
+            let seconds = Date().timeIntervalSince(started)
+            if global.json {
+                struct Mined: Encodable {
+                    let role: String; let publicKey: String; let nonce: UInt64; let hash: String; let seconds: Double
+                }
+                return try Output.json(
+                    Mined(
+                        role: role,
+                        publicKey: key.publicKey.description,
+                        nonce: identity.nonce,
+                        hash: identity.hash.description,
+                        seconds: seconds
+                    )
+                )
+            }
+            print(
+                "\(role) identity \(key.publicKey) nonce \(identity.nonce) (hash \(identity.hash), \(String(format: "%.2f", seconds)) s)"
+            )
+        }
+    }
+}
