@@ -13,7 +13,10 @@ final class NodeProcess {
     var address: String { "127.0.0.1:\(port)" }
     var runner: CommandRunner { CommandRunner(dataDirectory: dataDirectory) }
 
-    init(in directory: String, name: String, peers: [NodeProcess] = [], extra: [String] = []) throws {
+    /// Nodes mine only when a test asks (`mining`), so the others do not spend CPU on blocks.
+    init(in directory: String, name: String, peers: [NodeProcess] = [], extra: [String] = [], mining: Bool = false)
+        throws
+    {
         self.name = name
         dataDirectory = directory + "/" + name
         port = Self.freePort()
@@ -24,7 +27,7 @@ final class NodeProcess {
         process.executableURL = URL(fileURLWithPath: CommandRunner.zenfs)
         process.arguments =
             ["node", "--data-dir", dataDirectory, "--listen", address] + peers.flatMap { ["--peer", $0.address] }
-            + extra
+            + (mining ? [] : ["--no-mine"]) + extra
         process.standardOutput = FileHandle(forWritingAtPath: logPath)
         process.standardError = FileHandle(forWritingAtPath: logPath)
         process.standardInput = FileHandle.nullDevice

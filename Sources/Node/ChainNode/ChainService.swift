@@ -37,6 +37,9 @@ public final class ChainService: Sendable {
 
     public var blocksMined: Int { minedCount.withLock { $0 } }
 
+    /// Waits for the chain messages already queued (before the network's event loops stop).
+    public func drain() { queue.sync {} }
+
     static func now() -> UInt64 { UInt64(Date().timeIntervalSince1970) }
 
     private func handle(_ message: PeerMessage, from id: ConnectionID) {

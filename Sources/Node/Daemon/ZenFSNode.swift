@@ -113,8 +113,11 @@ public final class ZenFSNode: Service, Sendable {
         logger.info("node stopping")
         keeper.cancel()
         miner?.cancel()
+        await miner?.value
+        await keeper.value
         await server.stop()
         await network.stop()
+        chainService.drain()
         try? await group.shutdownGracefully()
     }
 

@@ -127,6 +127,9 @@ public final class PeerNetwork: Sendable {
         let (channels, pending, dialers) = state.withLock { state in
             state.stopped = true
             let channels = state.connections.values.map(\.channel)
+            // Nothing is sent once stopping: later sends find no connection.
+            state.connections = [:]
+            state.byAddress = [:]
             let pending = state.pending.values.map(\.continuation)
             let dialers = state.dialing.values.flatMap { $0 }
             state.pending = [:]
