@@ -1,0 +1,107 @@
+import Chain
+import Foundation
+import Logging
+import Node
+import TestSupport
+import Testing
+
+struct ChainManagerTests {
+    static let network: NetworkParameters = {
+        let development = ChainParameters.development
+        let chain = ChainParameters(
+            powLimit: [.sha256d: CompactTarget(bits: 0x207f_ffff)!, .scrypt: CompactTarget(bits: 0x207f_ffff)!],
+            blockSpacing: 4,
+            retargetWindow: 4,
+            blockReward: .coins(50),
+            halvingInterval: 1000,
+            coinbaseMaturity: 2,
+            maximumBlockSize: 1 << 20,
+            maximumAnnouncementSize: 512,
+            maximumAnnouncementTimeout: 1000,
+            taskTarget: CompactTarget(bits: 0x2000_ffff)!,
+            acceptanceTarget: CompactTarget(bits: 0x2000_ffff)!,
+            maximumFutureSeconds: 7200,
+            medianTimeSpan: 11,
+            premine: .coins(1000),
+            premineKey: development.premineKey,
+            genesisTime: 1_000_000
+        )
+        return NetworkParameters(
+            name: "manager-test",
+            nodeIdentityTarget: CompactTarget(bits: 0x2000_ffff)!,
+            publisherIdentityTarget: CompactTarget(bits: 0x2000_ffff)!,
+            chain: chain
+        )
+    }()
+
+    static func mine(_ manager: ChainManager, time: inout UInt64, payee: Address) throws -> Block {
+        time += 10
+        var block = manager.template(algorithm: .sha256d, payee: payee, now: time)
+        block.header = Miner.solve(block.header)!
+        #expect(try manager.submit(block, now: time) == .accepted(newTip: true))
+        return block
+    }
+
+    /// An announcement is pruned from `chain.sqlite` after its timeout: its block keeps only its id, the block's
+    /// Merkle root still verifies, the stored bytes shrink, and a restarted manager replays to the same tip.
+    @Test func announcementsArePrunedFromStorage() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.path + "/chain.sqlite"
+        let logger = Logger(label: "test")
+        let manager = try ChainManager(network: Self.network, path: path, logger: logger)
+        let publisher = try PrivateKey.generate()
+        let payee = Address(publicKey: publisher.publicKey)
+        var time: UInt64 = 1_000_000
+        _ = try Self.mine(manager, time: &time, payee: payee)
+
+        let identity = MinedIdentity.mine(publicKey: publisher.publicKey, target: Self.network.publisherIdentityTarget)!
+        var announcement = SignedAnnouncement(
+            issuer: identity,
+            body: .proofOfStorage(metainfo: Array(repeating: 7, count: 20), rewardPerCheck: .coins(1)),
+            timeoutBlocks: 2
+        )
+        let mined = announcement.mine(target: Self.network.chain.taskTarget)
+        #expect(mined)
+        try announcement.sign(with: publisher)
+        let transaction = Transaction.announcement(announcement)
+        #expect(try manager.submitTransaction(transaction))
+        let holder = try Self.mine(manager, time: &time, payee: payee)
+        #expect(holder.transactions.contains(transaction))
+        #expect(manager.state.announcements[transaction.id] != nil)
+        let bytesBefore = try manager.storedBytes()
+
+        _ = try Self.mine(manager, time: &time, payee: payee)
+        _ = try Self.mine(manager, time: &time, payee: payee)
+        #expect(manager.state.announcements[transaction.id] == nil)
+        let stored = try #require(try manager.block(holder.id))
+        #expect(stored.transactions.contains(.pruned(transaction.id)))
+        #expect(!stored.transactions.contains(transaction))
+        #expect(Block.merkleRoot(of: stored.transactions) == stored.header.merkleRoot)
+        #expect(stored.encoded.count < holder.encoded.count - 100)
+        #expect(try manager.storedBytes() > bytesBefore)  // two more blocks, one pruned
+
+        let tip = manager.tip
+        let reopened = try ChainManager(network: Self.network, path: path, logger: logger)
+        #expect(reopened.tip == tip)
+        #expect(reopened.state.totalCoins == manager.state.totalCoins)
+    }
+
+    /// Orphans wait for their parent; a block from another network's genesis is refused at open.
+    @Test func orphansAndForeignStores() throws {
+        let directory = TemporaryDirectory()
+        let logger = Logger(label: "test")
+        let source = try ChainManager(network: Self.network, path: directory.path + "/a.sqlite", logger: logger)
+        let key = try PrivateKey.generate()
+        var time: UInt64 = 1_000_000
+        let first = try Self.mine(source, time: &time, payee: Address(publicKey: key.publicKey))
+        let second = try Self.mine(source, time: &time, payee: Address(publicKey: key.publicKey))
+        let sink = try ChainManager(network: Self.network, path: directory.path + "/b.sqlite", logger: logger)
+        #expect(try sink.submit(second, now: time) == .orphan(missingParent: first.id))
+        #expect(try sink.submit(first, now: time) == .accepted(newTip: true))
+        #expect(sink.tip.hash == second.id)
+        #expect(try sink.submit(second, now: time) == .alreadyKnown)
+        #expect(throws: (any Error).self) {
+            try ChainManager(network: .development, path: directory.path + "/a.sqlite", logger: logger)
+        }
+    }
+}
