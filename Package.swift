@@ -59,11 +59,11 @@ let package = Package(
             ]
         ),
         // libFuzzer entry point for the bencode and metainfo parsers (see scripts/fuzz).
-        .executableTarget(name: "ZenFSFuzz", dependencies: ["ZenFS"]),
+        .executableTarget(name: "ZenFSFuzz", dependencies: ["ZenFS", "Chain"]),
         // The deterministic discovery simulator (see scripts/sim).
         .executableTarget(name: "ZenFSSim", dependencies: ["ZenFS"]),
 
-        .testTarget(name: "ChainTests", dependencies: ["Chain"]),
+        .testTarget(name: "ChainTests", dependencies: ["Chain"], resources: [.copy("Corpus")]),
         .testTarget(name: "ZenFSTests", dependencies: ["ZenFS", "Chain"], resources: [.copy("Corpus")]),
         // Helpers shared by the test targets (temporary folders, seeded data); not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

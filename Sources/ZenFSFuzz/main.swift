@@ -1,9 +1,23 @@
+import Chain
 import Glibc
 import ZenFS
 
-/// Feeds one input to the bencode decoder and the metainfo parser. Any input may be rejected; none may crash,
-/// hang, or decode to a value that does not re-encode to the same bytes.
+/// Feeds one input to every parser of outside bytes: bencode, metainfo, chain blocks and transactions, and peer
+/// frames. Any input may be rejected; none may crash, hang, or decode to a value that does not re-encode to the
+/// same bytes.
 func fuzzOne(_ bytes: [UInt8]) {
+    if let block = try? Block.decode(bytes) {
+        precondition(block.encoded == bytes, "a decoded block must re-encode byte for byte")
+    }
+    if let transaction = try? TransactionCodec.decode(bytes) {
+        precondition(transaction.encoded == bytes, "a decoded transaction must re-encode byte for byte")
+    }
+    if case .frame(let type, let length) = PeerFrame.checkHeader(bytes.prefix(PeerFrame.headerLength)),
+        bytes.count == PeerFrame.headerLength + length,
+        let message = try? PeerMessageCodec.decode(type: type, payload: Array(bytes.dropFirst(PeerFrame.headerLength)))
+    {
+        precondition(PeerFrame.encode(message) == bytes, "a decoded peer message must re-encode byte for byte")
+    }
     if let value = try? BencodeDecoder().decode(bytes) {
         precondition(BencodeEncoder.encode(value) == bytes, "a strictly decoded value must re-encode byte for byte")
     }
