@@ -62,6 +62,11 @@ let package = Package(
         .executableTarget(name: "ZenFSFuzz", dependencies: ["ZenFS", "Chain"]),
         // The deterministic discovery simulator (see scripts/sim).
         .executableTarget(name: "ZenFSSim", dependencies: ["ZenFS"]),
+        // The measurements of `scripts/bench chain`.
+        .executableTarget(
+            name: "ZenFSChainBench",
+            dependencies: ["Chain", "Node", .product(name: "Logging", package: "swift-log")]
+        ),
 
         .testTarget(name: "ChainTests", dependencies: ["Chain"], resources: [.copy("Corpus")]),
         .testTarget(name: "ZenFSTests", dependencies: ["ZenFS", "Chain"], resources: [.copy("Corpus")]),

@@ -122,3 +122,30 @@ public struct Block: Hashable, Sendable {
         return Block(header: header, transactions: transactions)
     }
 }
+
+/// One signature to check: a key, its signature and the signed message.
+public struct SignatureCheck: Sendable {
+    public let key: PublicKey
+    public let signature: Signature
+    public let message: [UInt8]
+
+    public func isValid() -> Bool { key.verifies(signature, for: message) }
+}
+
+extension Block {
+    /// The key signatures of every transfer input (the bulk of a block's validation cost), so a node can check
+    /// them on all cores before `ChainState.apply(_:signaturesVerified:)`.
+    public func keySignatureChecks() -> [SignatureCheck] {
+        var checks: [SignatureCheck] = []
+        for transaction in transactions {
+            guard case .transfer(let inputs, _) = transaction else { continue }
+            let id = transaction.id
+            for (index, input) in inputs.enumerated() {
+                guard case .signature(let key, let signature) = input.unlock else { continue }
+                let message = Transaction.signatureHash(id: id, input: index)
+                checks.append(SignatureCheck(key: key, signature: signature, message: message))
+            }
+        }
+        return checks
+    }
+}

@@ -48,7 +48,9 @@ public struct ChainState: Sendable {
 
     /// Validates `block`'s transactions as the next block and applies them; nothing changes when it throws.
     /// Header rules (work, target, time) are checked by `HeaderRules` before.
-    public mutating func apply(_ block: Block) throws(ConsensusError) -> BlockUndo {
+    /// - Parameter signaturesVerified: the caller already checked every key signature of the block
+    ///   (`Block.keySignatureChecks`, in parallel); the rest of each spend is still checked here.
+    public mutating func apply(_ block: Block, signaturesVerified: Bool = false) throws(ConsensusError) -> BlockUndo {
         let newHeight = UInt32(height + 1)
         var scratch = self
         var undo = BlockUndo(previousTip: tip, previousHeight: height)
@@ -70,7 +72,14 @@ public struct ChainState: Sendable {
             guard seen.insert(id).inserted else { throw .duplicateTransaction(id) }
             if index > 0, case .coinbase = transaction { throw .misplacedCoinbase }
             if index > 0 {
-                fees += try scratch.applyTransaction(transaction, id: id, height: newHeight, undo: &undo).units
+                fees +=
+                    try scratch.applyTransaction(
+                        transaction,
+                        id: id,
+                        height: newHeight,
+                        undo: &undo,
+                        signaturesVerified: signaturesVerified
+                    ).units
             }
         }
         let claimed = try Self.sum(coinbaseOutputs)
@@ -116,7 +125,8 @@ public struct ChainState: Sendable {
         _ transaction: Transaction,
         id: Hash256,
         height: UInt32,
-        undo: inout BlockUndo
+        undo: inout BlockUndo,
+        signaturesVerified: Bool = false
     ) throws(ConsensusError) -> Amount {
         switch transaction {
         case .coinbase:
@@ -135,7 +145,8 @@ public struct ChainState: Sendable {
                     index: index,
                     spending: spent.output,
                     in: transaction,
-                    height: height
+                    height: height,
+                    signatureVerified: signaturesVerified
                 )
                 total += spent.output.amount.units
                 unspent[input.previous] = nil

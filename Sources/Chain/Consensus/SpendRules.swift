@@ -15,13 +15,14 @@ enum SpendRules {
         index: Int,
         spending output: TransactionOutput,
         in transaction: Transaction,
-        height: UInt32
+        height: UInt32,
+        signatureVerified: Bool = false
     ) throws(ConsensusError) {
         let message = transaction.signatureHash(input: index)
         switch (output.lock, input.unlock) {
         case (.address(let address), .signature(let key, let signature)):
             guard Address(publicKey: key) == address else { throw .wrongKey(input: index) }
-            guard key.verifies(signature, for: message) else { throw .badSignature(input: index) }
+            guard signatureVerified || key.verifies(signature, for: message) else { throw .badSignature(input: index) }
         case (.channel(let terms), .channelClose(let payeeAmount, let stateSignature, let payeeSignature)):
             guard terms.payer.verifies(stateSignature, for: channelState(input.previous, payeeAmount: payeeAmount))
             else { throw .badSignature(input: index) }

@@ -85,7 +85,10 @@ public enum Transaction: Hashable, Sendable {
     }
 
     /// What input `index` signs: the id (which covers every input and output) and the input's position.
-    public func signatureHash(input index: Int) -> [UInt8] {
+    public func signatureHash(input index: Int) -> [UInt8] { Self.signatureHash(id: id, input: index) }
+
+    /// What input `index` of the transaction with this id signs.
+    public static func signatureHash(id: Hash256, input index: Int) -> [UInt8] {
         Array("zennet sighash v1".utf8) + id.bytes + [
             UInt8(truncatingIfNeeded: index), UInt8(truncatingIfNeeded: index >> 8),
         ]

@@ -168,14 +168,19 @@ public final class ChainManager: Sendable {
 
     /// Validates and stores a block; moves the main chain to it when its branch has the most work.
     public func submit(_ block: Block, now: UInt64) throws(ChainError) -> BlockOutcome {
+        // Key signatures are checked on every core first, outside the lock; on a failure the block is validated
+        // one signature at a time, which names the bad input.
+        let verified = knows(block.id) ? false : ParallelSignatureCheck.allValid(block.keySignatureChecks())
         let outcome = try core.withLock { core throws(ChainError) -> BlockOutcome in
-            try accept(block, now: now, core: &core)
+            try accept(block, now: now, signaturesVerified: verified, core: &core)
         }
         if case .accepted = outcome { adoptOrphans(of: block.id, now: now) }
         return outcome
     }
 
-    private func accept(_ block: Block, now: UInt64, core: inout Core) throws(ChainError) -> BlockOutcome {
+    private func accept(_ block: Block, now: UInt64, signaturesVerified: Bool, core: inout Core) throws(ChainError)
+        -> BlockOutcome
+    {
         let hash = block.id
         if core.tree[hash] != nil { return .alreadyKnown }
         guard let parent = core.tree[block.header.previous] else {
@@ -201,7 +206,7 @@ public final class ChainManager: Sendable {
             // The common case: extends the main chain. Validate before storing.
             var state = core.state
             let undo: BlockUndo
-            do { undo = try state.apply(block) } catch { throw .invalid(error) }
+            do { undo = try state.apply(block, signaturesVerified: signaturesVerified) } catch { throw .invalid(error) }
             do { try store.insert(block, height: node.height, work: node.work) } catch { throw .store("\(error)") }
             core.tree[hash] = node
             core.state = state
