@@ -134,9 +134,19 @@ struct AnnouncementTests {
             body: .acceptance(task: task.id),
             timeoutBlocks: 5
         )
-        if !TestChain.network.nodeIdentityTarget.isMet(by: unmined.issuer.hash) {
-            #expect(throws: ConsensusError.insufficientIdentityWork) { try chain.state.check(.announcement(unmined)) }
+        var unminedNonce: UInt64 = 0
+        while TestChain.network.nodeIdentityTarget.isMet(
+            by: MinedIdentity(publicKey: node.publicKey, nonce: unminedNonce).hash
+        ) {
+            unminedNonce += 1
         }
+        let weakIdentity = SignedAnnouncement(
+            issuer: MinedIdentity(publicKey: node.publicKey, nonce: unminedNonce),
+            body: .acceptance(task: task.id),
+            timeoutBlocks: 5
+        )
+        _ = unmined
+        #expect(throws: ConsensusError.insufficientIdentityWork) { try chain.state.check(.announcement(weakIdentity)) }
 
         var huge = try Self.task(publisher: publisher)
         if case .task(var offer) = huge.body {
@@ -145,6 +155,10 @@ struct AnnouncementTests {
             }
             huge.body = .task(offer)
         }
-        #expect(throws: ConsensusError.self) { try chain.state.check(.announcement(huge)) }
+        try huge.sign(with: publisher)
+        let size = Transaction.announcement(huge).encoded.count
+        #expect(throws: ConsensusError.announcementTooLarge(size: size, limit: 512)) {
+            try chain.state.check(.announcement(huge))
+        }
     }
 }

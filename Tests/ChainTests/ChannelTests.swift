@@ -103,7 +103,21 @@ struct ChannelTests {
             fee: .coins(0),
             payerBack: .coins(40)
         )
-        #expect(throws: ConsensusError.self) { try chain.state.check(short) }
+        #expect(throws: ConsensusError.badChannelClose("the payer must get back exactly what the state leaves it")) {
+            try chain.state.check(short)
+        }
+        let greedy = try Self.close(
+            channel,
+            payer: payer,
+            payee: payee,
+            stateSignature: try payer.sign(Self.state(channel, .coins(101))),
+            amount: .coins(101),
+            fee: .coins(0),
+            payerBack: .coins(0)
+        )
+        #expect(throws: ConsensusError.badChannelClose("the state pays the payee more than the channel holds")) {
+            try chain.state.check(greedy)
+        }
         let close = try Self.close(
             channel,
             payer: payer,

@@ -110,7 +110,8 @@ struct ConsensusTests {
         #expect(throws: ConsensusError.badProofOfWork) { try chain.add(unsolved) }
 
         let easier = chain.make([], bits: 0x2100_ffff)
-        #expect(throws: ConsensusError.self) { try chain.add(easier) }
+        let required = HeaderRules.requiredBits(for: .sha256d, after: chain.headers, parameters: TestChain.parameters)
+        #expect(throws: ConsensusError.wrongBits(expected: required, found: 0x2100_ffff)) { try chain.add(easier) }
 
         let median = HeaderRules.medianTime(of: chain.headers, span: 11)
         let warped = chain.make([], time: median)
@@ -125,7 +126,9 @@ struct ConsensusTests {
         #expect(throws: ConsensusError.badMerkleRoot) { try chain.state.apply(tampered) }
 
         let greedy = chain.make([], coinbaseExtra: Amount(units: 1))
-        #expect(throws: ConsensusError.self) { try chain.add(greedy) }
+        #expect(throws: ConsensusError.coinbaseTooLarge(claimed: .coins(50) + Amount(units: 1), allowed: .coins(50))) {
+            try chain.add(greedy)
+        }
 
         // One transaction with 2,500 outputs: past the 64 KiB limit of the test chain.
         let premine = TestChain.premineKey

@@ -1,6 +1,5 @@
 /// Why a block or transaction is not valid; each names what a user or developer can check.
 public enum ConsensusError: Error, Equatable, Sendable, CustomStringConvertible {
-    case unknownParent(Hash256)
     case badProofOfWork
     case wrongBits(expected: UInt32, found: UInt32)
     case timeNotAfterMedian(time: UInt64, median: UInt64)
@@ -32,7 +31,6 @@ public enum ConsensusError: Error, Equatable, Sendable, CustomStringConvertible 
 
     public var description: String {
         switch self {
-        case .unknownParent(let hash): "the parent block \(hash) is unknown"
         case .badProofOfWork: "the header's hash does not meet its target"
         case .wrongBits(let expected, let found):
             "the header's target \(String(found, radix: 16)) is not the required \(String(expected, radix: 16))"

@@ -93,11 +93,27 @@ public enum Miner {
     /// Tries `attempts` nonces; returns the header that meets its target, or nil.
     public static func solve(_ header: BlockHeader, attempts: UInt64 = .max) -> BlockHeader? {
         guard let target = CompactTarget(bits: header.bits) else { return nil }
-        var candidate = header
+        var bytes = header.encoded
+        let nonceOffset = 80  // version 4, previous 32, Merkle root 32, time 8, bits 4
+        let hasher = DoubleSHA256()
+        var nonce = header.nonce
         var tried: UInt64 = 0
         while tried < attempts {
-            if target.isMet(by: candidate.powHash) { return candidate }
-            candidate.nonce &+= 1
+            for index in 0..<8 { bytes[nonceOffset + index] = UInt8(truncatingIfNeeded: nonce >> (8 * UInt64(index))) }
+            let met: Bool
+            switch header.algorithm {
+            case .sha256d:
+                bytes.withUnsafeBytes { hasher.hash($0) }
+                met = hasher.digestMeets(target.expanded)
+            case .scrypt:
+                met = target.isMet(by: header.algorithm.hash(bytes))
+            }
+            if met {
+                var solved = header
+                solved.nonce = nonce
+                return solved
+            }
+            nonce &+= 1
             tried += 1
         }
         return nil

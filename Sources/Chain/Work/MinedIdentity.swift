@@ -24,12 +24,16 @@ public struct MinedIdentity: Hashable, Sendable {
         firstNonce: UInt64 = 0,
         attempts: UInt64 = .max
     ) -> MinedIdentity? {
+        let hasher = DoubleSHA256()
+        var input = publicKey.bytes + [UInt8](repeating: 0, count: 8)
         var nonce = firstNonce
         var tried: UInt64 = 0
         while tried < attempts {
-            if target.isMet(by: hash(publicKey: publicKey, nonce: nonce)) {
-                return MinedIdentity(publicKey: publicKey, nonce: nonce)
+            for index in 0..<8 {
+                input[PublicKey.byteCount + index] = UInt8(truncatingIfNeeded: nonce >> (8 * UInt64(index)))
             }
+            input.withUnsafeBytes { hasher.hash($0) }
+            if hasher.digestMeets(target.expanded) { return MinedIdentity(publicKey: publicKey, nonce: nonce) }
             nonce &+= 1
             tried += 1
         }
