@@ -43,6 +43,13 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(name: .customLong("fetch-timeout"), help: "Seconds a fetch waits for holders (default 10).")
     var fetchTimeout: Double?
 
+    @Option(
+        name: .customLong("minimum-task-bits"),
+        help:
+            "Relay and mine task announcements only with this much work (compact target, hex), stricter than the network's."
+    )
+    var minimumTaskBits: String?
+
     @Flag(name: .customLong("no-mine"), help: "Do not mine blocks.")
     var noMine = false
 
@@ -70,7 +77,9 @@ struct NodeCommand: AsyncParsableCommand {
         if !peers.isEmpty { configuration.peers = try peers.map { try Self.address($0, flag: "--peer") } }
         if let network {
             guard let parameters = NetworkParameters.named(network) else {
-                throw ValidationError("unknown network '\(network)' (known: development)")
+                throw ValidationError(
+                    "unknown network '\(network)' (known: \(NetworkParameters.known.map(\.name).joined(separator: ", ")))"
+                )
             }
             configuration.network = parameters
         }
@@ -78,6 +87,12 @@ struct NodeCommand: AsyncParsableCommand {
         if let idleTimeout { configuration.idleTimeoutSeconds = idleTimeout }
         if let fetchTimeout { configuration.fetchTimeoutSeconds = fetchTimeout }
         if noMine { configuration.mining = false }
+        if let minimumTaskBits {
+            guard let bits = UInt32(minimumTaskBits, radix: 16), CompactTarget(bits: bits) != nil else {
+                throw ValidationError("--minimum-task-bits takes a compact target in hexadecimal, such as 1f00ffff")
+            }
+            configuration.minimumTaskBits = bits
+        }
         if let blockInterval { configuration.blockIntervalSeconds = blockInterval }
         configuration.servesCorruptParts = servesCorruptParts
         configuration.serveDelaySeconds = serveDelay

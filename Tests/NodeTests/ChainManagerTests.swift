@@ -104,4 +104,62 @@ struct ChainManagerTests {
             try ChainManager(network: .development, path: directory.path + "/a.sqlite", logger: logger)
         }
     }
+
+    /// A node may demand more work of task announcements than the network does: it refuses to relay or mine
+    /// weaker ones, which stay valid in blocks.
+    @Test func stricterTaskWorkPolicy() throws {
+        let directory = TemporaryDirectory()
+        let strict = try #require(CompactTarget(bits: 0x1f0f_ffff))
+        let manager = try ChainManager(
+            network: Self.network,
+            path: directory.path + "/chain.sqlite",
+            logger: Logger(label: "test"),
+            minimumTaskTarget: strict
+        )
+        let publisher = try PrivateKey.generate()
+        let identity = MinedIdentity.mine(publicKey: publisher.publicKey, target: Self.network.publisherIdentityTarget)!
+        var weak = SignedAnnouncement(
+            issuer: identity,
+            body: .proofOfStorage(metainfo: Array(repeating: 1, count: 20), rewardPerCheck: .coins(1)),
+            timeoutBlocks: 5
+        )
+        var task = SignedAnnouncement(
+            issuer: identity,
+            body: .task(
+                TaskOffer(
+                    taskID: [1],
+                    requirements: VMRequirements(),
+                    minimumMachines: 1,
+                    connectAddress: "198.51.100.1:22",
+                    leaseSeconds: 60...120,
+                    payoutIntervalSeconds: 30,
+                    ratePerUnit: .coins(1),
+                    acceptanceWindowBlocks: 10,
+                    informationURL: ""
+                )
+            ),
+            timeoutBlocks: 5
+        )
+        while !Self.network.chain.taskTarget.isMet(by: task.workHash) || strict.isMet(by: task.workHash) {
+            task.workNonce += 1
+        }
+        try task.sign(with: publisher)
+        #expect(throws: ChainError.taskWorkBelowPolicy) { try manager.submitTransaction(.announcement(task)) }
+        let mined = task.mine(target: strict)
+        #expect(mined)
+        try task.sign(with: publisher)
+        #expect(try manager.submitTransaction(.announcement(task)))
+        // Only tasks are held to the stricter target.
+        let minedWeak = weak.mine(target: Self.network.chain.taskTarget)
+        #expect(minedWeak)
+        try weak.sign(with: publisher)
+        #expect(try manager.submitTransaction(.announcement(weak)))
+    }
+
+    /// Networks differ by genesis and id; a data directory's chain belongs to one.
+    @Test func networksAreDistinct() {
+        #expect(NetworkParameters.named("testnet")?.chain.genesis.id != NetworkParameters.development.chain.genesis.id)
+        #expect(NetworkParameters.testnet.id != NetworkParameters.development.id)
+        #expect(NetworkParameters.named("mainnet-someday") == nil)
+    }
 }

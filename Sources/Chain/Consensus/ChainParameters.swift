@@ -79,6 +79,27 @@ public struct ChainParameters: Sendable {
         genesisTime: 1_764_000_000
     )
 
+    /// A shared test network: its own genesis, harder targets, a block a minute, and no premine (the genesis
+    /// pays nothing), so no key is special on it.
+    public static let testnet = ChainParameters(
+        powLimit: [.sha256d: CompactTarget(bits: 0x1e0f_ffff)!, .scrypt: CompactTarget(bits: 0x1f0f_ffff)!],
+        blockSpacing: 60,
+        retargetWindow: 24,
+        blockReward: .coins(50),
+        halvingInterval: 210_000,
+        coinbaseMaturity: 100,
+        maximumBlockSize: 1 << 20,
+        maximumAnnouncementSize: 512,
+        maximumAnnouncementTimeout: 100_000,
+        taskTarget: CompactTarget(bits: 0x1f0f_ffff)!,
+        acceptanceTarget: CompactTarget(bits: 0x1f0f_ffff)!,
+        maximumFutureSeconds: 7200,
+        medianTimeSpan: 11,
+        premine: Amount(units: 0),
+        premineKey: development.premineKey,
+        genesisTime: 1_764_100_000
+    )
+
     public init(
         powLimit: [PowAlgorithm: CompactTarget],
         blockSpacing: UInt64,

@@ -36,8 +36,17 @@ public struct NetworkParameters: Hashable, Sendable {
         publisherIdentityTarget: CompactTarget(bits: 0x1f0f_ffff)!
     )
 
+    /// A shared test network (see `ChainParameters.testnet`); identities cost about a million hashes.
+    public static let testnet = NetworkParameters(
+        name: "testnet",
+        nodeIdentityTarget: CompactTarget(bits: 0x1e0f_ffff)!,
+        publisherIdentityTarget: CompactTarget(bits: 0x1e0f_ffff)!,
+        chain: .testnet
+    )
+
+    /// Every network this code knows.
+    public static let known = [development, testnet]
+
     /// Looks a network up by name.
-    public static func named(_ name: String) -> NetworkParameters? {
-        name == development.name ? development : nil
-    }
+    public static func named(_ name: String) -> NetworkParameters? { known.first { $0.name == name } }
 }

@@ -9,6 +9,7 @@ public enum ChainError: Error, Equatable, Sendable, CustomStringConvertible {
     case malformed(String)
     case feeTooLow(paid: Amount, required: Amount)
     case mempoolFull
+    case taskWorkBelowPolicy
     case store(String)
 
     public var description: String {
@@ -17,6 +18,7 @@ public enum ChainError: Error, Equatable, Sendable, CustomStringConvertible {
         case .malformed(let reason): "malformed: \(reason)"
         case .feeTooLow(let paid, let required): "the fee \(paid) is below the required \(required)"
         case .mempoolFull: "the memory pool is full; try again later with a higher fee"
+        case .taskWorkBelowPolicy: "this node demands more work of task announcements than this one carries"
         case .store(let reason): "chain store: \(reason)"
         }
     }
@@ -36,6 +38,7 @@ public enum BlockOutcome: Equatable, Sendable {
 /// in storage, and block templates for the miner. All state sits behind one mutex.
 public final class ChainManager: Sendable {
     public let network: NetworkParameters
+    public let minimumTaskTarget: CompactTarget?
     private let store: ChainStore
     private let logger: Logger
     private let core: Mutex<Core>
@@ -72,8 +75,13 @@ public final class ChainManager: Sendable {
         var orphanCount = 0
     }
 
-    public init(network: NetworkParameters, path: String, logger: Logger) throws {
+    /// - Parameter minimumTaskTarget: a stricter work target this node demands of task announcements before it
+    ///   relays or mines them (the network's target still decides what is valid in blocks).
+    public init(network: NetworkParameters, path: String, logger: Logger, minimumTaskTarget: CompactTarget? = nil)
+        throws
+    {
         self.network = network
+        self.minimumTaskTarget = minimumTaskTarget
         self.logger = logger
         store = try ChainStore(path: path)
         var core = Core(state: ChainState(network: network), poolState: ChainState(network: network))
@@ -350,6 +358,11 @@ public final class ChainManager: Sendable {
             let id = transaction.id
             if core.poolIDs.contains(id) { return false }
             guard core.pool.count < Self.maximumMempool else { throw .mempoolFull }
+            if let policy = minimumTaskTarget, case .announcement(let announcement) = transaction,
+                case .task = announcement.body, !policy.isMet(by: announcement.workHash)
+            {
+                throw .taskWorkBelowPolicy
+            }
             var scratch = core.poolState
             let fee: Amount
             do throws(ConsensusError) { fee = try scratch.applyUnconfirmed(transaction) } catch {

@@ -111,12 +111,22 @@ public struct ConfigFile: Equatable {
                 configuration.idleTimeoutSeconds = seconds
             case ("node.fetch_timeout", .number(let seconds)) where seconds > 0:
                 configuration.fetchTimeoutSeconds = seconds
+            case ("node.minimum_task_bits", .string(let text)):
+                guard let bits = UInt32(text, radix: 16), CompactTarget(bits: bits) != nil else {
+                    throw .badValue(
+                        line: line,
+                        key: key,
+                        expected: "a compact target in hexadecimal, such as \"1f00ffff\""
+                    )
+                }
+                configuration.minimumTaskBits = bits
             case ("node.mine", .bool(let mine)):
                 configuration.mining = mine
             case ("node.block_interval", .number(let seconds)) where seconds > 0:
                 configuration.blockIntervalSeconds = seconds
             case ("node.listen", _), ("node.port", _), ("node.advertise", _), ("node.peers", _), ("node.network", _),
                 ("node.hop_limit", _), ("node.idle_timeout", _), ("node.fetch_timeout", _), ("node.mine", _),
+                ("node.minimum_task_bits", _),
                 ("node.block_interval", _):
                 throw .badValue(line: line, key: key, expected: "of another type")
             default:
