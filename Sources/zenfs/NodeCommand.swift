@@ -50,6 +50,12 @@ struct NodeCommand: AsyncParsableCommand {
     )
     var minimumTaskBits: String?
 
+    @Option(help: "HOST:PORT for the BitTorrent tracker (default 127.0.0.1:6969).")
+    var tracker: String?
+
+    @Flag(name: .customLong("no-tracker"), help: "Run no BitTorrent tracker.")
+    var noTracker = false
+
     @Flag(name: .customLong("no-mine"), help: "Do not mine blocks.")
     var noMine = false
 
@@ -87,6 +93,8 @@ struct NodeCommand: AsyncParsableCommand {
         if let idleTimeout { configuration.idleTimeoutSeconds = idleTimeout }
         if let fetchTimeout { configuration.fetchTimeoutSeconds = fetchTimeout }
         if noMine { configuration.mining = false }
+        if let tracker { configuration.tracker = try Self.address(tracker, flag: "--tracker") }
+        if noTracker { configuration.tracker = nil }
         if let minimumTaskBits {
             guard let bits = UInt32(minimumTaskBits, radix: 16), CompactTarget(bits: bits) != nil else {
                 throw ValidationError("--minimum-task-bits takes a compact target in hexadecimal, such as 1f00ffff")
@@ -141,6 +149,7 @@ struct StatusCommand: ParsableCommand {
         print("listening  \(status.listen)")
         print("stored     \(Output.size(status.storedBytes)) in \(status.metainfoCount) metainfo")
         print("transfers  \(status.transfersInFlight) in flight")
+        print("tracker    \(status.tracker ?? "off")")
         let counters = status.counters
         print(
             "traffic    served \(counters.elementsServed) elements (\(Output.size(counters.bytesServed))), fetched \(counters.elementsFetched) (\(Output.size(counters.bytesFetched)))"

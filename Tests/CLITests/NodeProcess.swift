@@ -7,6 +7,8 @@ final class NodeProcess {
     let name: String
     let dataDirectory: String
     let port: UInt16
+    /// The node's BitTorrent tracker port.
+    let trackerPort: UInt16
     let process: Process
     let logPath: String
 
@@ -20,6 +22,7 @@ final class NodeProcess {
         self.name = name
         dataDirectory = directory + "/" + name
         port = Self.freePort()
+        trackerPort = Self.freePort()
         logPath = directory + "/" + name + ".log"
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: logPath, contents: nil)
@@ -27,7 +30,7 @@ final class NodeProcess {
         process.executableURL = URL(fileURLWithPath: CommandRunner.zenfs)
         process.arguments =
             ["node", "--data-dir", dataDirectory, "--listen", address] + peers.flatMap { ["--peer", $0.address] }
-            + (mining ? [] : ["--no-mine"]) + extra
+            + (mining ? [] : ["--no-mine"]) + ["--tracker", "127.0.0.1:\(trackerPort)"] + extra
         process.standardOutput = FileHandle(forWritingAtPath: logPath)
         process.standardError = FileHandle(forWritingAtPath: logPath)
         process.standardInput = FileHandle.nullDevice

@@ -120,6 +120,15 @@ public struct ConfigFile: Equatable {
                     )
                 }
                 configuration.minimumTaskBits = bits
+            case ("node.tracker", .string(let text)):
+                if text == "off" {
+                    configuration.tracker = nil
+                } else {
+                    guard let address = PeerAddress(parsing: text) else {
+                        throw .badValue(line: line, key: key, expected: "\"HOST:PORT\" or \"off\"")
+                    }
+                    configuration.tracker = address
+                }
             case ("node.mine", .bool(let mine)):
                 configuration.mining = mine
             case ("node.block_interval", .number(let seconds)) where seconds > 0:

@@ -101,6 +101,8 @@ public struct NodeStatus: Codable, Sendable {
     public let metainfoCount: Int
     public let transfersInFlight: Int
     public let counters: NetworkCounters
+    /// The announce URL of the node's tracker, when it runs.
+    public let tracker: String?
     public let uptimeSeconds: Double
 }
 

@@ -32,6 +32,8 @@ public final class ZenFSNode: Service, Sendable {
     public let fetcher: ElementFetcher
     public let chain: ChainManager
     public let chainService: ChainService
+    public let tracker: TrackerServer?
+    private let trackerPort = Mutex<Int?>(nil)
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let lockDescriptor: Int32
@@ -69,9 +71,17 @@ public final class ZenFSNode: Service, Sendable {
         chain = try ChainManager(
             network: configuration.network,
             path: configuration.dataDirectory + "/chain.sqlite",
-            logger: logger
+            logger: logger,
+            minimumTaskTarget: configuration.minimumTaskBits.flatMap(CompactTarget.init(bits:))
         )
         chainService = ChainService(manager: chain, network: network, logger: logger)
+        let catalog = data.catalog
+        let eventLoops = group
+        tracker = configuration.tracker.map { address in
+            TrackerServer(listen: address, group: eventLoops, logger: logger) {
+                Set(((try? catalog.allMetainfos()) ?? []).map(\.infoHash))
+            }
+        }
     }
 
     deinit { close(lockDescriptor) }
@@ -100,6 +110,15 @@ public final class ZenFSNode: Service, Sendable {
                 "network": "\(configuration.network.name)",
             ]
         )
+        if let tracker, let address = configuration.tracker {
+            do {
+                let port = try await tracker.start()
+                trackerPort.withLock { $0 = port }
+                logger.info("tracker listening", metadata: ["address": "http://\(address.host):\(port)/announce"])
+            } catch {
+                logger.warning("no tracker: cannot listen on \(address): \(error)")
+            }
+        }
         let keeper = Task { await keepPeersConnected() }
         var miner: Task<Void, Never>?
         if configuration.mining {
@@ -116,6 +135,7 @@ public final class ZenFSNode: Service, Sendable {
         await miner?.value
         await keeper.value
         await server.stop()
+        await tracker?.stop()
         await network.stop()
         chainService.drain()
         try? await group.shutdownGracefully()
@@ -256,6 +276,7 @@ public final class ZenFSNode: Service, Sendable {
             metainfoCount: try data.catalog.allMetainfos().count,
             transfersInFlight: fetcher.activeFetches,
             counters: network.counters,
+            tracker: trackerPort.withLock { $0 }.map { "http://\(configuration.tracker!.host):\($0)/announce" },
             uptimeSeconds: Date().timeIntervalSince(started)
         )
     }

@@ -65,10 +65,11 @@ public enum TrackerQuery {
         guard peerID.count == 20 else { throw .malformed("peer_id") }
         guard let portText = fields["port"]?.first else { throw .missing("port") }
         guard let port = number(portText).flatMap({ UInt16(exactly: $0) }), port > 0 else { throw .malformed("port") }
-        let left = try fields["left"].map { value throws(TrackerError) -> Int64 in
-            guard let first = value.first, let left = number(first), left >= 0 else { throw .malformed("left") }
-            return left
-        } ?? 0
+        let left =
+            try fields["left"].map { value throws(TrackerError) -> Int64 in
+                guard let first = value.first, let left = number(first), left >= 0 else { throw .malformed("left") }
+                return left
+            } ?? 0
         for key in ["uploaded", "downloaded"] {
             if let value = fields[key]?.first, number(value).map({ $0 >= 0 }) != true { throw .malformed(key) }
         }
@@ -86,8 +87,14 @@ public enum TrackerQuery {
             wanted = Int(min(value, 200))
         }
         return Announce(
-            infoHash: infoHash, peerID: peerID, port: port, left: left, compact: compact, event: event,
-            numberWanted: wanted)
+            infoHash: infoHash,
+            peerID: peerID,
+            port: port,
+            left: left,
+            compact: compact,
+            event: event,
+            numberWanted: wanted
+        )
     }
 
     /// The info-hashes of a scrape (none: every torrent).
@@ -115,7 +122,9 @@ public enum TrackerQuery {
                 output.append(byte)
                 continue
             }
-            guard let high = bytes.next().flatMap(hexValue), let low = bytes.next().flatMap(hexValue) else { return nil }
+            guard let high = bytes.next().flatMap(hexValue), let low = bytes.next().flatMap(hexValue) else {
+                return nil
+            }
             output.append(high << 4 | low)
         }
         return output

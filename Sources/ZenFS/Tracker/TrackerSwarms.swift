@@ -24,7 +24,10 @@ public struct TrackerSwarms: Sendable {
     /// Records an announce from `ip` (4 bytes) at `now` (seconds) and returns the bencoded answer: the other
     /// peers, with `firstPeers` (this node's own seeder) listed first.
     public mutating func announce(
-        _ request: Announce, ip: [UInt8], now: Int64, firstPeers: [(ip: [UInt8], port: UInt16)] = []
+        _ request: Announce,
+        ip: [UInt8],
+        now: Int64,
+        firstPeers: [(ip: [UInt8], port: UInt16)] = []
     ) -> [UInt8] {
         expire(now: now)
         let hash = request.infoHash
@@ -32,7 +35,12 @@ public struct TrackerSwarms: Sendable {
             swarms[hash]?[request.peerID] = nil
         } else {
             swarms[hash, default: [:]][request.peerID] = Peer(
-                ip: ip, port: request.port, peerID: request.peerID, seeding: request.left == 0, lastSeen: now)
+                ip: ip,
+                port: request.port,
+                peerID: request.peerID,
+                seeding: request.left == 0,
+                lastSeen: now
+            )
             if request.event == .completed { completed[hash, default: 0] += 1 }
         }
         let others = (swarms[hash] ?? [:]).values.filter { $0.peerID != request.peerID }.sorted {
@@ -52,7 +60,8 @@ public struct TrackerSwarms: Sendable {
         ]
         if request.compact {
             answer[Array("peers".utf8)] = .string(
-                listed.filter { $0.ip.count == 4 }.flatMap { $0.ip + [UInt8($0.port >> 8), UInt8($0.port & 0xff)] })
+                listed.filter { $0.ip.count == 4 }.flatMap { $0.ip + [UInt8($0.port >> 8), UInt8($0.port & 0xff)] }
+            )
         } else {
             answer[Array("peers".utf8)] = .list(
                 listed.map { peer in
@@ -62,7 +71,8 @@ public struct TrackerSwarms: Sendable {
                     ]
                     if let peerID = peer.peerID { entry[Array("peer id".utf8)] = .string(peerID) }
                     return .dictionary(entry)
-                })
+                }
+            )
         }
         return BencodeEncoder.encode(.dictionary(answer))
     }
