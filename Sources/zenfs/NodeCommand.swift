@@ -56,6 +56,15 @@ struct NodeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-tracker"), help: "Run no BitTorrent tracker.")
     var noTracker = false
 
+    @Option(
+        name: .customLong("bittorrent-listen"),
+        help: "Where the seeding BitTorrent session listens (default 127.0.0.1:0)."
+    )
+    var bittorrentListen: String?
+
+    @Flag(name: .customLong("no-seeding"), help: "Do not seed content to BitTorrent clients.")
+    var noSeeding = false
+
     @Flag(name: .customLong("no-mine"), help: "Do not mine blocks.")
     var noMine = false
 
@@ -95,6 +104,8 @@ struct NodeCommand: AsyncParsableCommand {
         if noMine { configuration.mining = false }
         if let tracker { configuration.tracker = try Self.address(tracker, flag: "--tracker") }
         if noTracker { configuration.tracker = nil }
+        if let bittorrentListen { configuration.bittorrentListen = bittorrentListen }
+        if noSeeding { configuration.bittorrentListen = nil }
         if let minimumTaskBits {
             guard let bits = UInt32(minimumTaskBits, radix: 16), CompactTarget(bits: bits) != nil else {
                 throw ValidationError("--minimum-task-bits takes a compact target in hexadecimal, such as 1f00ffff")
@@ -150,6 +161,11 @@ struct StatusCommand: ParsableCommand {
         print("stored     \(Output.size(status.storedBytes)) in \(status.metainfoCount) metainfo")
         print("transfers  \(status.transfersInFlight) in flight")
         print("tracker    \(status.tracker ?? "off")")
+        if let seeding = status.seeding {
+            print(
+                "seeding    \(seeding.torrents) torrents on port \(seeding.port), \(seeding.peers) BitTorrent peers, \(Output.size(seeding.bytesServed)) served"
+            )
+        }
         let counters = status.counters
         print(
             "traffic    served \(counters.elementsServed) elements (\(Output.size(counters.bytesServed))), fetched \(counters.elementsFetched) (\(Output.size(counters.bytesFetched)))"

@@ -15,6 +15,8 @@ public final class TrackerServer: Sendable {
     private let knownTorrents: @Sendable () -> Set<SHA1Digest>
     private let logger: Logger
     let swarms = Mutex(TrackerSwarms())
+    /// The node's own seeder, listed first in every answer.
+    public let ownSeeder = Mutex<UInt16?>(nil)
     private let channel = Mutex<(any Channel)?>(nil)
     private let known = Mutex<(set: Set<SHA1Digest>, refreshed: Date)>(([], .distantPast))
 
@@ -68,7 +70,8 @@ public final class TrackerServer: Sendable {
             case "/announce":
                 let announce = try TrackerQuery.announce(query)
                 guard isKnown(announce.infoHash) else { throw TrackerError.unknownTorrent }
-                return swarms.withLock { $0.announce(announce, ip: ip, now: now) }
+                let first = ownSeeder.withLock { $0 }.map { [(ip: [UInt8]([127, 0, 0, 1]), port: $0)] } ?? []
+                return swarms.withLock { $0.announce(announce, ip: ip, now: now, firstPeers: first) }
             case "/scrape":
                 let hashes = try TrackerQuery.scrape(query)
                 let known = Array(currentKnown())

@@ -103,6 +103,8 @@ public struct NodeStatus: Codable, Sendable {
     public let counters: NetworkCounters
     /// The announce URL of the node's tracker, when it runs.
     public let tracker: String?
+    /// The libtorrent session seeding the node's content, when it runs.
+    public let seeding: SeedingStatus?
     public let uptimeSeconds: Double
 }
 

@@ -19,6 +19,8 @@ public struct NodeConfiguration: Sendable {
     public var fetchTimeoutSeconds: Double = 10
     /// Where the BitTorrent tracker listens; nil: no tracker. Loopback by default: exposing it is a choice.
     public var tracker: PeerAddress? = PeerAddress(host: "127.0.0.1", port: 6969)
+    /// Where the libtorrent session that seeds the node's content listens (libtorrent's form); nil: no seeding.
+    public var bittorrentListen: String? = "127.0.0.1:0"
     /// A stricter work target (compact) this node demands of the task announcements it relays and mines.
     public var minimumTaskBits: UInt32?
     /// Whether the node mines blocks (on by default: the development network needs a miner).

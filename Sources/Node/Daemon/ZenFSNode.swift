@@ -33,6 +33,7 @@ public final class ZenFSNode: Service, Sendable {
     public let chain: ChainManager
     public let chainService: ChainService
     public let tracker: TrackerServer?
+    public let seeder: BitTorrentSeeder?
     private let trackerPort = Mutex<Int?>(nil)
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
@@ -75,6 +76,21 @@ public final class ZenFSNode: Service, Sendable {
             minimumTaskTarget: configuration.minimumTaskBits.flatMap(CompactTarget.init(bits:))
         )
         chainService = ChainService(manager: chain, network: network, logger: logger)
+        let fetcherForSeeding = fetcher
+        let directory = data
+        seeder = try configuration.bittorrentListen.map { listen in
+            try BitTorrentSeeder(listen: listen, data: directory, logger: logger) { hash in
+                let done = DispatchSemaphore(value: 0)
+                let fetched = Mutex(false)
+                Task {
+                    let bytes = try? await fetcherForSeeding.fetch(.part, hash)
+                    fetched.withLock { $0 = bytes != nil }
+                    done.signal()
+                }
+                _ = done.wait(timeout: .now() + 30)
+                return fetched.withLock { $0 }
+            }
+        }
         let catalog = data.catalog
         let eventLoops = group
         tracker = configuration.tracker.map { address in
@@ -120,6 +136,7 @@ public final class ZenFSNode: Service, Sendable {
             }
         }
         let keeper = Task { await keepPeersConnected() }
+        let seeding = Task { await keepSeeding() }
         var miner: Task<Void, Never>?
         if configuration.mining {
             let payee = try Wallet.open(dataDirectory: configuration.dataDirectory, network: configuration.network)
@@ -132,13 +149,26 @@ public final class ZenFSNode: Service, Sendable {
         logger.info("node stopping")
         keeper.cancel()
         miner?.cancel()
+        seeding.cancel()
         await miner?.value
+        await seeding.value
         await keeper.value
         await server.stop()
         await tracker?.stop()
         await network.stop()
         chainService.drain()
         try? await group.shutdownGracefully()
+    }
+
+    /// Seeds every metainfo the node knows, checking for new ones every two seconds, until cancelled.
+    private func keepSeeding() async {
+        guard let seeder else { return }
+        tracker?.ownSeeder.withLock { $0 = UInt16(exactly: seeder.status.port) }
+        while !Task.isCancelled {
+            let announce = trackerPort.withLock { $0 }.map { "http://127.0.0.1:\($0)/announce" }
+            seeder.seedAll(tracker: announce)
+            try? await Task.sleep(nanoseconds: 2_000_000_000)
+        }
     }
 
     /// Dials each configured peer that is not connected, every two seconds, until cancelled.
@@ -277,6 +307,7 @@ public final class ZenFSNode: Service, Sendable {
             transfersInFlight: fetcher.activeFetches,
             counters: network.counters,
             tracker: trackerPort.withLock { $0 }.map { "http://\(configuration.tracker!.host):\($0)/announce" },
+            seeding: seeder?.status,
             uptimeSeconds: Date().timeIntervalSince(started)
         )
     }

@@ -1,0 +1,374 @@
+// A libtorrent 2.0 disk interface over the ZenFS element store: pieces are parts, each stored whole in a file
+// named by its SHA1, so reads go straight to those files (kept open) and hashes come from the metainfo (parts
+// were verified when stored). Nothing is ever written: this storage only seeds.
+#include "CTorrentSeeder.h"
+
+#include <libtorrent/alert_types.hpp>
+#include <libtorrent/disk_interface.hpp>
+#include <libtorrent/io_context.hpp>
+#include <libtorrent/session.hpp>
+#include <libtorrent/session_params.hpp>
+#include <libtorrent/session_stats.hpp>
+#include <libtorrent/settings_pack.hpp>
+#include <libtorrent/torrent_handle.hpp>
+#include <libtorrent/torrent_info.hpp>
+#include <libtorrent/torrent_status.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <deque>
+#include <thread>
+#include <cstring>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace {
+void copyMessage(const std::string &message, char *error, size_t capacity) {
+    if (error == nullptr || capacity == 0) return;
+    size_t count = std::min(message.size(), capacity - 1);
+    std::memcpy(error, message.data(), count);
+    error[count] = '\0';
+}
+
+std::string hexOf(const char *bytes) {
+    static const char digits[] = "0123456789abcdef";
+    std::string text(40, '0');
+    for (int i = 0; i < 20; i++) {
+        text[2 * i] = digits[(static_cast<unsigned char>(bytes[i]) >> 4) & 0xf];
+        text[2 * i + 1] = digits[static_cast<unsigned char>(bytes[i]) & 0xf];
+    }
+    return text;
+}
+
+/// The pieces of one seeded torrent.
+struct SeededTorrent {
+    std::vector<lt::sha1_hash> pieces;
+    int pieceLength = 0;
+    std::int64_t totalSize = 0;
+
+    int pieceSize(lt::piece_index_t piece) const {
+        const std::int64_t start = std::int64_t(static_cast<int>(piece)) * pieceLength;
+        return static_cast<int>(std::min<std::int64_t>(pieceLength, totalSize - start));
+    }
+};
+
+/// Open element files, at most `capacity`, least recently used closed first.
+class DescriptorCache {
+  public:
+    explicit DescriptorCache(std::string root) : root_(std::move(root)) {}
+    ~DescriptorCache() {
+        for (auto &entry : open_) close(entry.second.first);
+    }
+
+    /// A descriptor of the element, or -1.
+    int get(const lt::sha1_hash &hash) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto found = open_.find(hash);
+        if (found != open_.end()) {
+            order_.splice(order_.begin(), order_, found->second.second);
+            return found->second.first;
+        }
+        const std::string hex = hexOf(hash.data());
+        const std::string path = root_ + "/" + hex.substr(0, 2) + "/" + hex.substr(2);
+        int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return -1;
+        order_.push_front(hash);
+        open_[hash] = {fd, order_.begin()};
+        if (open_.size() > capacity_) {
+            auto oldest = order_.back();
+            order_.pop_back();
+            close(open_[oldest].first);
+            open_.erase(oldest);
+        }
+        return fd;
+    }
+
+    void forget(const lt::sha1_hash &hash) {
+        std::lock_guard<std::mutex> lock(mutex_);
+        auto found = open_.find(hash);
+        if (found == open_.end()) return;
+        order_.erase(found->second.second);
+        close(found->second.first);
+        open_.erase(found);
+    }
+
+  private:
+    std::string root_;
+    std::mutex mutex_;
+    std::list<lt::sha1_hash> order_;
+    std::map<lt::sha1_hash, std::pair<int, std::list<lt::sha1_hash>::iterator>> open_;
+    size_t capacity_ = 256;
+};
+
+lt::storage_error readError() {
+    lt::storage_error error;
+    error.operation = lt::operation_t::file_read;
+    error.ec = boost::asio::error::eof;
+    return error;
+}
+
+class ElementDiskIO final : public lt::disk_interface, public lt::buffer_allocator_interface {
+  public:
+    ElementDiskIO(lt::io_context &context, std::shared_ptr<std::map<lt::sha1_hash, SeededTorrent>> catalog,
+                  std::shared_ptr<std::mutex> catalogMutex, std::string elements, CTorrentFetchPart fetch,
+                  void *fetchContext)
+        : context_(context), catalog_(std::move(catalog)), catalogMutex_(std::move(catalogMutex)),
+          files_(std::move(elements)), fetch_(fetch), fetchContext_(fetchContext) {}
+
+    lt::storage_holder new_torrent(lt::storage_params const &params, std::shared_ptr<void> const &) override {
+        std::lock_guard<std::mutex> lock(*catalogMutex_);
+        lt::storage_index_t index{static_cast<std::uint32_t>(storages_.size())};
+        auto found = catalog_->find(params.info_hash);
+        storages_.push_back(found == catalog_->end() ? SeededTorrent{} : found->second);
+        return lt::storage_holder(index, *this);
+    }
+
+    void remove_torrent(lt::storage_index_t) override {}
+
+    void async_read(lt::storage_index_t storage, lt::peer_request const &request,
+                    std::function<void(lt::disk_buffer_holder, lt::storage_error const &)> handler,
+                    lt::disk_job_flags_t) override {
+        const SeededTorrent *torrent = nullptr;
+        {
+            std::lock_guard<std::mutex> lock(*catalogMutex_);
+            torrent = &storages_[static_cast<std::size_t>(static_cast<std::uint32_t>(storage))];
+        }
+        const int piece = static_cast<int>(request.piece);
+        if (piece < 0 || piece >= static_cast<int>(torrent->pieces.size()) || request.start < 0 ||
+            request.length <= 0 || request.start + request.length > torrent->pieceSize(request.piece)) {
+            lt::storage_error error = readError();
+            lt::post(context_, [handler, error] { handler(lt::disk_buffer_holder(), error); });
+            return;
+        }
+        const lt::sha1_hash hash = torrent->pieces[static_cast<std::size_t>(piece)];
+        const int start = request.start;
+        const int length = request.length;
+        char *buffer = new char[static_cast<std::size_t>(length)];
+        if (readInto(hash, start, length, buffer)) {
+            lt::post(context_, [this, handler, buffer, length] {
+                handler(lt::disk_buffer_holder(*this, buffer, length), lt::storage_error());
+            });
+            return;
+        }
+        if (fetch_ == nullptr) {
+            delete[] buffer;
+            lt::storage_error error = readError();
+            lt::post(context_, [handler, error] { handler(lt::disk_buffer_holder(), error); });
+            return;
+        }
+        // Not local: the node fetches it from the circuit, off libtorrent's network thread.
+        std::thread([this, handler, buffer, hash, start, length] {
+            bool ok = fetch_(fetchContext_, reinterpret_cast<const std::uint8_t *>(hash.data())) == 0 &&
+                      (files_.forget(hash), readInto(hash, start, length, buffer));
+            if (!ok) {
+                delete[] buffer;
+                lt::storage_error error = readError();
+                lt::post(context_, [handler, error] { handler(lt::disk_buffer_holder(), error); });
+                return;
+            }
+            lt::post(context_, [this, handler, buffer, length] {
+                handler(lt::disk_buffer_holder(*this, buffer, length), lt::storage_error());
+            });
+        }).detach();
+    }
+
+    bool async_write(lt::storage_index_t, lt::peer_request const &, char const *, std::shared_ptr<lt::disk_observer>,
+                     std::function<void(lt::storage_error const &)> handler, lt::disk_job_flags_t) override {
+        lt::storage_error error;
+        error.operation = lt::operation_t::file_write;
+        error.ec = boost::system::errc::make_error_code(boost::system::errc::read_only_file_system);
+        lt::post(context_, [handler, error] { handler(error); });
+        return false;
+    }
+
+    void async_hash(lt::storage_index_t storage, lt::piece_index_t piece, lt::span<lt::sha256_hash>,
+                    lt::disk_job_flags_t,
+                    std::function<void(lt::piece_index_t, lt::sha1_hash const &, lt::storage_error const &)> handler)
+        override {
+        lt::sha1_hash hash;
+        {
+            std::lock_guard<std::mutex> lock(*catalogMutex_);
+            const SeededTorrent &torrent = storages_[static_cast<std::size_t>(static_cast<std::uint32_t>(storage))];
+            const int index = static_cast<int>(piece);
+            if (index >= 0 && index < static_cast<int>(torrent.pieces.size()))
+                hash = torrent.pieces[static_cast<std::size_t>(index)];
+        }
+        lt::post(context_, [handler, piece, hash] { handler(piece, hash, lt::storage_error()); });
+    }
+
+    void async_hash2(lt::storage_index_t, lt::piece_index_t piece, int, lt::disk_job_flags_t,
+                     std::function<void(lt::piece_index_t, lt::sha256_hash const &, lt::storage_error const &)> handler)
+        override {
+        lt::post(context_, [handler, piece] { handler(piece, lt::sha256_hash(), readError()); });
+    }
+
+    void async_move_storage(lt::storage_index_t, std::string path, lt::move_flags_t,
+                            std::function<void(lt::status_t, std::string const &, lt::storage_error const &)> handler)
+        override {
+        lt::post(context_, [handler, path] { handler(lt::status_t::no_error, path, lt::storage_error()); });
+    }
+
+    void async_release_files(lt::storage_index_t, std::function<void()> handler) override {
+        if (handler) lt::post(context_, handler);
+    }
+
+    void async_check_files(lt::storage_index_t, lt::add_torrent_params const *, lt::aux::vector<std::string, lt::file_index_t>,
+                           std::function<void(lt::status_t, lt::storage_error const &)> handler) override {
+        lt::post(context_, [handler] { handler(lt::status_t::no_error, lt::storage_error()); });
+    }
+
+    void async_stop_torrent(lt::storage_index_t, std::function<void()> handler) override {
+        if (handler) lt::post(context_, handler);
+    }
+
+    void async_rename_file(lt::storage_index_t, lt::file_index_t index, std::string name,
+                           std::function<void(std::string const &, lt::file_index_t, lt::storage_error const &)> handler)
+        override {
+        lt::post(context_, [handler, name, index] { handler(name, index, lt::storage_error()); });
+    }
+
+    void async_delete_files(lt::storage_index_t, lt::remove_flags_t,
+                            std::function<void(lt::storage_error const &)> handler) override {
+        lt::post(context_, [handler] { handler(lt::storage_error()); });
+    }
+
+    void async_set_file_priority(
+        lt::storage_index_t, lt::aux::vector<lt::download_priority_t, lt::file_index_t> priorities,
+        std::function<void(lt::storage_error const &, lt::aux::vector<lt::download_priority_t, lt::file_index_t>)> handler)
+        override {
+        lt::post(context_, [handler, priorities] { handler(lt::storage_error(), priorities); });
+    }
+
+    void async_clear_piece(lt::storage_index_t, lt::piece_index_t index,
+                           std::function<void(lt::piece_index_t)> handler) override {
+        lt::post(context_, [handler, index] { handler(index); });
+    }
+
+    void update_stats_counters(lt::counters &) const override {}
+    std::vector<lt::open_file_state> get_status(lt::storage_index_t) const override { return {}; }
+    void abort(bool) override {}
+    void submit_jobs() override {}
+    void settings_updated() override {}
+
+    void free_disk_buffer(char *buffer) override { delete[] buffer; }
+
+  private:
+    bool readInto(const lt::sha1_hash &hash, int offset, int length, char *buffer) {
+        int fd = files_.get(hash);
+        if (fd < 0) return false;
+        int done = 0;
+        while (done < length) {
+            ssize_t count = pread(fd, buffer + done, static_cast<size_t>(length - done), offset + done);
+            if (count <= 0) return false;
+            done += static_cast<int>(count);
+        }
+        return true;
+    }
+
+    lt::io_context &context_;
+    std::shared_ptr<std::map<lt::sha1_hash, SeededTorrent>> catalog_;
+    std::shared_ptr<std::mutex> catalogMutex_;
+    std::deque<SeededTorrent> storages_;  // a deque: references stay valid as torrents are added
+    DescriptorCache files_;
+    CTorrentFetchPart fetch_;
+    void *fetchContext_;
+};
+}  // namespace
+
+struct CTorrentSeeder {
+    std::unique_ptr<lt::session> session;
+    std::shared_ptr<std::map<lt::sha1_hash, SeededTorrent>> catalog = std::make_shared<std::map<lt::sha1_hash, SeededTorrent>>();
+    std::shared_ptr<std::mutex> catalogMutex = std::make_shared<std::mutex>();
+};
+
+extern "C" CTorrentSeeder *CTorrentSeeder_start(const char *listen_interfaces, const char *elements_directory,
+                                                CTorrentFetchPart fetch, void *fetch_context, char *error,
+                                                size_t error_capacity) {
+    try {
+        auto seeder = std::make_unique<CTorrentSeeder>();
+        lt::settings_pack settings = lt::high_performance_seed();
+        settings.set_str(lt::settings_pack::listen_interfaces, listen_interfaces);
+        settings.set_bool(lt::settings_pack::enable_dht, false);
+        settings.set_bool(lt::settings_pack::enable_lsd, false);
+        settings.set_bool(lt::settings_pack::enable_upnp, false);
+        settings.set_bool(lt::settings_pack::enable_natpmp, false);
+        settings.set_bool(lt::settings_pack::enable_outgoing_utp, false);
+        settings.set_bool(lt::settings_pack::enable_incoming_utp, false);
+        settings.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
+        settings.set_int(lt::settings_pack::alert_mask, 0);
+        settings.set_str(lt::settings_pack::user_agent, "ZenFS/0.1 libtorrent");
+        lt::session_params params(settings);
+        auto catalog = seeder->catalog;
+        auto catalogMutex = seeder->catalogMutex;
+        std::string elements(elements_directory);
+        params.disk_io_constructor = [catalog, catalogMutex, elements, fetch, fetch_context](
+                                         lt::io_context &context, lt::settings_interface const &, lt::counters &) {
+            return std::unique_ptr<lt::disk_interface>(
+                new ElementDiskIO(context, catalog, catalogMutex, elements, fetch, fetch_context));
+        };
+        seeder->session = std::make_unique<lt::session>(std::move(params));
+        return seeder.release();
+    } catch (const std::exception &e) {
+        copyMessage(e.what(), error, error_capacity);
+        return nullptr;
+    }
+}
+
+extern "C" int CTorrentSeeder_add(CTorrentSeeder *seeder, const uint8_t *metainfo, size_t length, const char *tracker,
+                                  char *error, size_t error_capacity) {
+    try {
+        lt::error_code code;
+        lt::span<const char> buffer(reinterpret_cast<const char *>(metainfo), static_cast<std::ptrdiff_t>(length));
+        auto info = std::make_shared<lt::torrent_info>(buffer, code, lt::from_span);
+        if (code) {
+            copyMessage(code.message(), error, error_capacity);
+            return -1;
+        }
+        const lt::sha1_hash v1 = info->info_hashes().v1;
+        {
+            std::lock_guard<std::mutex> lock(*seeder->catalogMutex);
+            if (seeder->catalog->count(v1)) return 1;
+            SeededTorrent torrent;
+            torrent.pieceLength = info->piece_length();
+            torrent.totalSize = info->total_size();
+            for (lt::piece_index_t piece : info->piece_range()) torrent.pieces.push_back(info->hash_for_piece(piece));
+            (*seeder->catalog)[v1] = std::move(torrent);
+        }
+        lt::add_torrent_params params;
+        params.ti = info;
+        params.save_path = "/nonexistent-zenfs-element-store";
+        params.flags |= lt::torrent_flags::seed_mode;
+        params.flags &= ~lt::torrent_flags::auto_managed;
+        params.flags &= ~lt::torrent_flags::paused;
+        if (tracker != nullptr) params.trackers.push_back(tracker);
+        seeder->session->add_torrent(std::move(params));
+        return 0;
+    } catch (const std::exception &e) {
+        copyMessage(e.what(), error, error_capacity);
+        return -1;
+    }
+}
+
+extern "C" void CTorrentSeeder_stats(CTorrentSeeder *seeder, CTorrentSeederStats *stats) {
+    std::memset(stats, 0, sizeof *stats);
+    stats->listen_port = seeder->session->listen_port();
+    for (const lt::torrent_handle &handle : seeder->session->get_torrents()) {
+        lt::torrent_status status = handle.status();
+        stats->torrents += 1;
+        stats->peers += status.num_peers;
+        stats->bytes_uploaded += status.total_payload_upload;
+    }
+}
+
+extern "C" void CTorrentSeeder_stop(CTorrentSeeder *seeder) {
+    if (seeder == nullptr) return;
+    seeder->session.reset();
+    delete seeder;
+}

@@ -1,0 +1,110 @@
+import CTorrent
+import Dispatch
+import Foundation
+import Logging
+import Synchronization
+import ZenFS
+
+/// Why seeding could not start.
+public enum SeederError: Error, CustomStringConvertible {
+    case cannotStart(String)
+
+    public var description: String {
+        switch self {
+        case .cannotStart(let reason): "cannot start the BitTorrent session: \(reason)"
+        }
+    }
+}
+
+/// What the seeding session reports for `zenfs status`.
+public struct SeedingStatus: Codable, Sendable, Equatable {
+    public let torrents: Int
+    public let peers: Int
+    public let bytesServed: Int64
+    public let port: Int
+}
+
+/// A libtorrent session inside the node (through `CTorrent`) that seeds every metainfo the node knows, reading
+/// pieces straight from the element store; a piece that is not local is fetched from the circuit first.
+public final class BitTorrentSeeder: @unchecked Sendable {
+    private let handle: OpaquePointer
+    private let data: DataDirectory
+    private let logger: Logger
+    private let fetchBox: Unmanaged<FetchBox>
+    private let seeded = Mutex<Set<SHA1Digest>>([])
+
+    /// Carries the fetch closure through libtorrent's C callback.
+    final class FetchBox {
+        let fetch: @Sendable (SHA1Digest) -> Bool
+        init(_ fetch: @escaping @Sendable (SHA1Digest) -> Bool) { self.fetch = fetch }
+    }
+
+    /// - Parameter fetch: brings a part into the store (blocking); true when it is there.
+    public init(
+        listen: String,
+        data: DataDirectory,
+        logger: Logger,
+        fetch: @escaping @Sendable (SHA1Digest) -> Bool
+    ) throws {
+        self.data = data
+        self.logger = logger
+        fetchBox = Unmanaged.passRetained(FetchBox(fetch))
+        var error = [CChar](repeating: 0, count: 512)
+        let callback: CTorrentFetchPart = { context, sha1 in
+            guard let context, let sha1, let hash = SHA1Digest(bytes: UnsafeBufferPointer(start: sha1, count: 20))
+            else { return -1 }
+            return Unmanaged<FetchBox>.fromOpaque(context).takeUnretainedValue().fetch(hash) ? 0 : -1
+        }
+        guard
+            let handle = CTorrentSeeder_start(
+                listen,
+                data.store.root,
+                callback,
+                fetchBox.toOpaque(),
+                &error,
+                error.count
+            )
+        else {
+            fetchBox.release()
+            throw SeederError.cannotStart(String(cString: error))
+        }
+        self.handle = handle
+    }
+
+    deinit {
+        CTorrentSeeder_stop(handle)
+        fetchBox.release()
+    }
+
+    /// Seeds every indexed metainfo not seeded yet, announcing to `tracker`; returns how many were added.
+    @discardableResult
+    public func seedAll(tracker: String?) -> Int {
+        let records = (try? data.catalog.allMetainfos()) ?? []
+        var added = 0
+        for record in records where !seeded.withLock({ $0.contains(record.infoHash) }) {
+            guard let bytes = try? data.store.read(record.element, verify: true) else { continue }
+            var error = [CChar](repeating: 0, count: 512)
+            let result = bytes.withUnsafeBufferPointer { buffer in
+                CTorrentSeeder_add(handle, buffer.baseAddress, buffer.count, tracker, &error, error.count)
+            }
+            if result < 0 {
+                logger.warning("cannot seed \(record.infoHash): \(String(cString: error))")
+                continue
+            }
+            seeded.withLock { _ = $0.insert(record.infoHash) }
+            added += 1
+        }
+        return added
+    }
+
+    public var status: SeedingStatus {
+        var stats = CTorrentSeederStats()
+        CTorrentSeeder_stats(handle, &stats)
+        return SeedingStatus(
+            torrents: Int(stats.torrents),
+            peers: Int(stats.peers),
+            bytesServed: stats.bytes_uploaded,
+            port: Int(stats.listen_port)
+        )
+    }
+}
