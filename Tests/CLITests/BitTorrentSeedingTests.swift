@@ -1,0 +1,99 @@
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+
+/// Standard BitTorrent clients download content the node serves from its element store.
+@Suite(.serialized)
+struct BitTorrentSeedingTests {
+    static func aria2c(_ torrent: String, into directory: String) throws -> CommandRunner.Result {
+        try CommandRunner.run(
+            "aria2c",
+            [
+                "--interface=127.0.0.1", "--enable-dht=false", "--enable-dht6=false", "--bt-enable-lpd=false",
+                "--enable-peer-exchange=false", "--seed-time=0", "--summary-interval=0", "--bt-stop-timeout=60",
+                "--console-log-level=warn", "--dir", directory, torrent,
+            ]
+        )
+    }
+
+    static func libtorrent(_ torrent: String, into directory: String) throws -> CommandRunner.Result {
+        try CommandRunner.run(
+            "/usr/bin/python3",
+            [CommandRunner.scripts + "/libtorrent_download.py", torrent, directory]
+        )
+    }
+
+    /// A 64 MiB file and a nested folder added to ZenFS, whose sources are then deleted: aria2c and
+    /// python3-libtorrent each download them through the node's tracker, byte for byte.
+    @Test func clientsDownloadFromTheElementStore() throws {
+        let directory = TemporaryDirectory()
+        let node = try NodeProcess(in: directory.path, name: "node")
+        let big = directory.randomFile("sources/big.bin", count: 64 << 20, seed: 31)
+        let expectedBig = FileManager.default.contents(atPath: big)
+        directory.randomFile("sources/album/cd1/track1.flac", count: 700_000, seed: 32)
+        directory.randomFile("sources/album/cd1/track2.flac", count: 1_300_001, seed: 33)
+        directory.randomFile("sources/album/cover.jpg", count: 90_000, seed: 34)
+        let expectedAlbum = tree(directory.path + "/sources/album")
+        let bigHash = try node.runner.zenfs(["add", big]).text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let albumHash = try node.runner.zenfs(["add", directory.path + "/sources/album"]).text
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try FileManager.default.removeItem(atPath: directory.path + "/sources")
+        #expect(
+            MountCrashTests.waitUntil(seconds: 20) { (node.status()?.seeding?.torrents ?? 0) >= 2 },
+            "\(node.log())"
+        )
+        let announce = try #require(node.status()?.tracker)
+        for (name, hash) in [("big", bigHash), ("album", albumHash)] {
+            let exported = try node.runner.zenfs([
+                "torrent", hash, "--announce", announce, "-o", "\(directory.path)/\(name).torrent",
+            ])
+            #expect(exported.status == 0, "\(exported.error)")
+        }
+
+        let aria = try Self.aria2c(directory.path + "/big.torrent", into: directory.path + "/aria2")
+        #expect(aria.status == 0, "\(aria.text) \(aria.error)")
+        #expect(FileManager.default.contents(atPath: directory.path + "/aria2/big.bin") == expectedBig)
+        let ariaAlbum = try Self.aria2c(directory.path + "/album.torrent", into: directory.path + "/aria2")
+        #expect(ariaAlbum.status == 0, "\(ariaAlbum.text) \(ariaAlbum.error)")
+        // aria2 writes BEP 47 pad files out as `.pad/N` files of zeros; every real file must match.
+        #expect(tree(directory.path + "/aria2/album").filter { !$0.key.hasPrefix(".pad/") } == expectedAlbum)
+
+        let python = try Self.libtorrent(directory.path + "/big.torrent", into: directory.path + "/libtorrent")
+        #expect(python.status == 0, "\(python.text) \(python.error)")
+        #expect(FileManager.default.contents(atPath: directory.path + "/libtorrent/big.bin") == expectedBig)
+        let pythonAlbum = try Self.libtorrent(directory.path + "/album.torrent", into: directory.path + "/libtorrent")
+        #expect(pythonAlbum.status == 0, "\(pythonAlbum.text) \(pythonAlbum.error)")
+        #expect(tree(directory.path + "/libtorrent/album") == expectedAlbum)
+
+        #expect((node.status()?.seeding?.bytesServed ?? 0) >= 2 * (64 << 20))
+        #expect(node.stop())
+    }
+
+    /// A node that knows a metainfo but holds none of its parts still seeds it: each piece libtorrent needs is
+    /// fetched from the circuit first.
+    @Test func piecesNotLocalComeFromTheCircuit() throws {
+        let directory = TemporaryDirectory()
+        let holder = try NodeProcess(in: directory.path, name: "holder", extra: ["--no-seeding"])
+        let source = directory.randomFile("remote.bin", count: 5_000_000, seed: 35)
+        let infoHash = try holder.runner.zenfs(["add", source]).text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let gateway = try NodeProcess(in: directory.path, name: "gateway", peers: [holder])
+        #expect(gateway.waitForPeers(1))
+        // The gateway learns the metainfo only (no part), as the mount's by-infohash lookup does.
+        let client = try ControlClientShim.fetchMetainfo(infoHash, dataDirectory: gateway.dataDirectory)
+        #expect(client, "the gateway could not fetch the metainfo")
+        #expect(MountCrashTests.waitUntil(seconds: 20) { (gateway.status()?.seeding?.torrents ?? 0) >= 1 })
+        let announce = try #require(gateway.status()?.tracker)
+        let exported = try gateway.runner.zenfs([
+            "torrent", infoHash, "--announce", announce, "-o", directory.path + "/remote.torrent",
+        ])
+        #expect(exported.status == 0, "\(exported.error)")
+        let aria = try Self.aria2c(directory.path + "/remote.torrent", into: directory.path + "/aria2")
+        #expect(aria.status == 0, "\(aria.text) \(aria.error)\n\(gateway.log())")
+        #expect(
+            FileManager.default.contents(atPath: directory.path + "/aria2/remote.bin")
+                == FileManager.default.contents(atPath: source)
+        )
+        #expect((gateway.status()?.counters.elementsFetched ?? 0) >= 19)
+    }
+}
