@@ -96,4 +96,64 @@ struct BitTorrentSeedingTests {
         )
         #expect((gateway.status()?.counters.elementsFetched ?? 0) >= 19)
     }
+
+    /// With no tracker reachable and no BitTorrent session, aria2c downloads a file and a folder from the
+    /// node's web seed alone (BEP 19, Range requests over the element store).
+    @Test func webSeedAlone() throws {
+        let directory = TemporaryDirectory()
+        let node = try NodeProcess(in: directory.path, name: "node", extra: ["--no-seeding"])
+        let file = directory.randomFile("sources/single.bin", count: 3_000_000, seed: 41)
+        let expected = FileManager.default.contents(atPath: file)
+        directory.randomFile("sources/folder/a/deep.bin", count: 400_000, seed: 42)
+        directory.randomFile("sources/folder/b.txt", count: 1_000, seed: 43)
+        let expectedFolder = tree(directory.path + "/sources/folder")
+        let fileHash = try node.runner.zenfs(["add", file]).text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let folderHash = try node.runner.zenfs(["add", directory.path + "/sources/folder"]).text
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        try FileManager.default.removeItem(atPath: directory.path + "/sources")
+        #expect(MountCrashTests.waitUntil { node.status()?.tracker != nil })
+        for (name, hash) in [("single", fileHash), ("folder", folderHash)] {
+            // A tracker nobody listens on: only the web seed the export adds can serve.
+            let exported = try node.runner.zenfs([
+                "torrent", hash, "--announce", "http://127.0.0.1:9/announce", "-o", "\(directory.path)/\(name).torrent",
+            ])
+            #expect(exported.status == 0, "\(exported.error)")
+            let aria = try Self.aria2c("\(directory.path)/\(name).torrent", into: directory.path + "/aria2")
+            #expect(aria.status == 0, "\(aria.text) \(aria.error)")
+        }
+        #expect(FileManager.default.contents(atPath: directory.path + "/aria2/single.bin") == expected)
+        #expect(tree(directory.path + "/aria2/folder").filter { !$0.key.hasPrefix(".pad/") } == expectedFolder)
+        let base = try #require(node.status()?.tracker).replacingOccurrences(of: "/announce", with: "")
+        let ranged = try CommandRunner.run(
+            "curl",
+            ["-s", "-r", "100-199", "\(base)/seed/\(fileHash)/single.bin"]
+        )
+        #expect(ranged.output == expected?.subdata(in: 100..<200))
+        let missing = try CommandRunner.run(
+            "curl",
+            ["-s", "-o", "/dev/null", "-w", "%{http_code}", "\(base)/seed/\(fileHash)/other.bin"]
+        )
+        #expect(missing.text == "404")
+        #expect(node.stop())
+    }
+
+    /// A magnet link naming the node's tracker: python3-libtorrent fetches the metadata from the node's seeder
+    /// (BEP 9) and then the content.
+    @Test func magnetThroughTheTracker() throws {
+        let directory = TemporaryDirectory()
+        let node = try NodeProcess(in: directory.path, name: "node")
+        let file = directory.randomFile("magnet.bin", count: 2_500_000, seed: 44)
+        let infoHash = try node.runner.zenfs(["add", file]).text.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(MountCrashTests.waitUntil(seconds: 20) { (node.status()?.seeding?.torrents ?? 0) >= 1 })
+        let magnet = try node.runner.zenfs(["torrent", infoHash, "--magnet"]).text
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(magnet.hasPrefix("magnet:?xt=urn:btih:\(infoHash)&dn=magnet.bin&tr="))
+        let python = try Self.libtorrent(magnet, into: directory.path + "/out")
+        #expect(python.status == 0, "\(python.text) \(python.error)")
+        #expect(
+            FileManager.default.contents(atPath: directory.path + "/out/magnet.bin")
+                == FileManager.default.contents(atPath: file)
+        )
+        #expect(node.stop())
+    }
 }

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Logging
 import NIOCore
@@ -17,6 +18,8 @@ public final class TrackerServer: Sendable {
     let swarms = Mutex(TrackerSwarms())
     /// The node's own seeder, listed first in every answer.
     public let ownSeeder = Mutex<UInt16?>(nil)
+    /// The BEP 19 web seed served under `/seed/`, when set.
+    public let webSeed = Mutex<WebSeed?>(nil)
     private let channel = Mutex<(any Channel)?>(nil)
     private let known = Mutex<(set: Set<SHA1Digest>, refreshed: Date)>(([], .distantPast))
 
@@ -109,27 +112,53 @@ final class TrackerHTTPHandler: ChannelInboundHandler {
             let uri = head.uri
             let path = String(uri.prefix { $0 != "?" })
             let query = uri.contains("?") ? String(uri[uri.index(after: uri.firstIndex(of: "?")!)...]) : ""
+            if path.hasPrefix("/seed/"), let webSeed = server.webSeed.withLock({ $0 }) {
+                let range = head.headers.first(name: "Range")
+                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+                let eventLoop = context.eventLoop
+                DispatchQueue.global().async {
+                    let response = webSeed.respond(path: String(path.dropFirst(6)), range: range)
+                    eventLoop.execute {
+                        let (handler, context) = bound.value
+                        handler.write(
+                            status: HTTPResponseStatus(statusCode: response.status),
+                            headers: response.headers,
+                            body: response.body,
+                            head: head,
+                            context: context
+                        )
+                    }
+                }
+                return
+            }
             var ip: [UInt8] = [127, 0, 0, 1]
             if case .v4(let address) = context.channel.remoteAddress {
                 let raw = address.address.sin_addr.s_addr
                 ip = [UInt8(raw & 0xff), UInt8(raw >> 8 & 0xff), UInt8(raw >> 16 & 0xff), UInt8(raw >> 24 & 0xff)]
             }
             let body = server.respond(path: path, query: query, ip: ip)
-            var headers = HTTPHeaders()
-            headers.add(name: "Content-Type", value: "text/plain")
-            headers.add(name: "Content-Length", value: String(body.count))
-            let keepAlive = head.isKeepAlive
-            if !keepAlive { headers.add(name: "Connection", value: "close") }
-            context.write(
-                wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: .ok, headers: headers))),
-                promise: nil
-            )
-            context.write(
-                wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))),
-                promise: nil
-            )
-            let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-            if !keepAlive { done.whenComplete { _ in context.close(promise: nil) } }
+            write(status: .ok, headers: [("Content-Type", "text/plain")], body: body, head: head, context: context)
         }
+    }
+
+    private func write(
+        status: HTTPResponseStatus,
+        headers extra: [(String, String)],
+        body: [UInt8],
+        head: HTTPRequestHead,
+        context: ChannelHandlerContext
+    ) {
+        var headers = HTTPHeaders()
+        for (name, value) in extra { headers.add(name: name, value: value) }
+        headers.add(name: "Content-Length", value: String(body.count))
+        let keepAlive = head.isKeepAlive
+        if !keepAlive { headers.add(name: "Connection", value: "close") }
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))),
+            promise: nil
+        )
+        context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
+        let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
+        if !keepAlive { done.whenComplete { _ in context.close(promise: nil) } }
     }
 }

@@ -78,25 +78,29 @@ public final class ZenFSNode: Service, Sendable {
         chainService = ChainService(manager: chain, network: network, logger: logger)
         let fetcherForSeeding = fetcher
         let directory = data
-        seeder = try configuration.bittorrentListen.map { listen in
-            try BitTorrentSeeder(listen: listen, data: directory, logger: logger) { hash in
-                let done = DispatchSemaphore(value: 0)
-                let fetched = Mutex(false)
-                Task {
-                    let bytes = try? await fetcherForSeeding.fetch(.part, hash)
-                    fetched.withLock { $0 = bytes != nil }
-                    done.signal()
-                }
-                _ = done.wait(timeout: .now() + 30)
-                return fetched.withLock { $0 }
+        // Brings a part into the store for libtorrent or the web seed, waiting at most 30 s.
+        let fetchPart: @Sendable (SHA1Digest) -> Bool = { hash in
+            let done = DispatchSemaphore(value: 0)
+            let fetched = Mutex(false)
+            Task {
+                let bytes = try? await fetcherForSeeding.fetch(.part, hash)
+                fetched.withLock { $0 = bytes != nil }
+                done.signal()
             }
+            _ = done.wait(timeout: .now() + 30)
+            return fetched.withLock { $0 }
+        }
+        seeder = try configuration.bittorrentListen.map { listen in
+            try BitTorrentSeeder(listen: listen, data: directory, logger: logger, fetch: fetchPart)
         }
         let catalog = data.catalog
         let eventLoops = group
         tracker = configuration.tracker.map { address in
-            TrackerServer(listen: address, group: eventLoops, logger: logger) {
+            let server = TrackerServer(listen: address, group: eventLoops, logger: logger) {
                 Set(((try? catalog.allMetainfos()) ?? []).map(\.infoHash))
             }
+            server.webSeed.withLock { $0 = WebSeed(data: directory, fetch: fetchPart) }
+            return server
         }
     }
 

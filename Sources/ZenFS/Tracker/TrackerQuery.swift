@@ -114,7 +114,7 @@ public enum TrackerQuery {
     }
 
     /// Percent-decoding to bytes; `+` stays `+` (BitTorrent clients escape spaces). Nil for a bad escape.
-    static func decode(_ text: Substring) -> [UInt8]? {
+    public static func decode(_ text: Substring) -> [UInt8]? {
         var output: [UInt8] = []
         var bytes = text.utf8.makeIterator()
         while let byte = bytes.next() {

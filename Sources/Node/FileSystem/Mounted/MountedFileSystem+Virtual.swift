@@ -154,7 +154,7 @@ extension MountedFileSystem {
         guard case .torrentFile(let inode) = node, let entry = try data.catalog.inode(inode),
             let metainfo = try wholeMetainfo(of: entry)
         else { throw PosixError.notFound }
-        return metainfo.encoded()
+        return metainfo.exported(trackerBase: trackerBase).encoded()
     }
 
     /// A data file's path as it appears under `by-infohash/<hex>/`: the name, then the path inside a folder.

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 import ZenFS
 
 /// The filesystem a FUSE mount serves: the namespace in the catalog, file contents as parts in the element store,
@@ -13,6 +14,7 @@ public final class MountedFileSystem: @unchecked Sendable {
     let reader: PartReader
     private var committer: Committer!
     private let lock = NSLock()
+    private let trackerBaseCache = Mutex<String?>(nil)
     private var files: [Int64: LiveFile] = [:]
     private var handles: [UInt64: Handle] = [:]
     private var nextHandle: UInt64 = 1
@@ -47,6 +49,17 @@ public final class MountedFileSystem: @unchecked Sendable {
 
     /// Opens the data directory for mounting: removes inodes a crash left without a name, and starts the
     /// background group commit.
+    /// Where `.torrent` files under `/.zen/torrents/` announce and web-seed: the running node's tracker when first
+    /// asked, else the default address (then fixed for the mount's life, so sizes never change).
+    var trackerBase: String {
+        trackerBaseCache.withLock { base in
+            if let base { return base }
+            let found = LocalTracker.base(dataDirectory: data.path)
+            base = found
+            return found
+        }
+    }
+
     /// - Parameter remote: where parts and metainfo that are not local come from (the running node).
     public init(data: DataDirectory, remote: (any RemoteElementSource)? = nil) throws {
         self.data = data
