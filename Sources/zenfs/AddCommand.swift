@@ -1,19 +1,28 @@
 import ArgumentParser
+import Foundation
 import Node
 import ZenFS
 
-/// `zenfs add PATH`: store a local file or folder and print its info-hash.
+/// `zenfs add PATH`: store a local file or folder and print its info-hash; `zenfs add x.torrent` or
+/// `zenfs add 'magnet:?…'` downloads the content from its BitTorrent swarm instead.
 struct AddCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
-        abstract: "Add a local file or folder: hash its parts on all cores, store them, and print the info-hash."
+        abstract:
+            "Add a local file or folder (or download a .torrent or magnet link from its swarm); print the info-hash."
     )
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var metadata: MetadataOptions
 
-    @Argument(help: "The file or folder to add.")
+    @Argument(help: "The file or folder to add, a .torrent to download, or a magnet link.")
     var path: String
+
+    @Flag(name: .customLong("plain"), help: "Add a .torrent file as an ordinary file instead of downloading it.")
+    var plain = false
+
+    @Option(name: .customLong("timeout"), help: "Seconds a download may go without progress (default 60).")
+    var timeout: Double = 60
 
     @Option(name: .customLong("as"), help: "Where it goes in the ZenFS namespace (default: /<name>).")
     var destination: String?
@@ -38,7 +47,29 @@ struct AddCommand: ParsableCommand {
         options.pieceLength = pieceLength
         let bar = ProgressBar(label: "adding")
         defer { bar.finish() }
-        let result = try global.service().add(path, options: options, progress: bar.track)
+        let service = try global.service()
+        let result: AddResult
+        if path.hasPrefix("magnet:") {
+            result = try service.downloadTorrent(
+                metainfo: nil,
+                magnet: path,
+                tags: metadata.tags,
+                fields: metadata.fields,
+                timeoutSeconds: timeout,
+                progress: bar.track
+            )
+        } else if !plain, path.hasSuffix(".torrent"), let bytes = FileManager.default.contents(atPath: path) {
+            result = try service.downloadTorrent(
+                metainfo: [UInt8](bytes),
+                magnet: nil,
+                tags: metadata.tags,
+                fields: metadata.fields,
+                timeoutSeconds: timeout,
+                progress: bar.track
+            )
+        } else {
+            result = try service.add(path, options: options, progress: bar.track)
+        }
         bar.finish()
         if global.json { return try Output.json(AddedJSON(result)) }
         for skipped in result.skipped { Output.note("skipped (not a regular file or folder): \(skipped)") }

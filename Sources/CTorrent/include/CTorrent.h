@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "CTorrentSeeder.h"
+#include "CTorrentDownloader.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -1,0 +1,66 @@
+import Foundation
+import Glibc
+import TestSupport
+import Testing
+
+/// The other direction: content seeded by python3-libtorrent elsewhere becomes ZenFS content.
+@Suite(.serialized)
+struct SwarmDownloadTests {
+    static let swarmScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../scripts/bench_swarm.py").standardized.path
+
+    /// `zenfs add x.torrent` and `zenfs add 'magnet:?…'` download from a python3-libtorrent swarm straight into
+    /// elements; the result reads back identical through the mount, with the swarm's info-hash.
+    @Test func torrentAndMagnetBecomeZenFSContent() throws {
+        let directory = TemporaryDirectory()
+        let source = directory.randomFile("swarm/movie.bin", count: 4_000_000, seed: 51)
+        let torrent = directory.path + "/movie.torrent"
+        let ready = directory.path + "/swarm.ready"
+        let swarm = Process()
+        swarm.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        swarm.arguments = [Self.swarmScript, "seed", source, torrent, "1", ready]
+        swarm.standardOutput = FileHandle.nullDevice
+        swarm.standardError = FileHandle.nullDevice
+        try swarm.run()
+        defer {
+            kill(swarm.processIdentifier, SIGKILL)
+            swarm.waitUntilExit()
+        }
+        #expect(MountCrashTests.waitUntil(seconds: 60) { FileManager.default.fileExists(atPath: ready) })
+        let infoHash = try CommandRunner.run(
+            "/usr/bin/python3",
+            ["-c", "import libtorrent as lt,sys; print(lt.torrent_info(sys.argv[1]).info_hashes().v1)", torrent]
+        ).text.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let byTorrent = CommandRunner(dataDirectory: directory.path + "/by-torrent")
+        let added = try byTorrent.zenfs(["add", torrent])
+        #expect(added.status == 0, "\(added.error)")
+        #expect(added.text.trimmingCharacters(in: .whitespacesAndNewlines) == infoHash)
+        let mountPoint = directory.path + "/mnt"
+        defer { _ = try? CommandRunner.run("fusermount3", ["-uz", mountPoint]) }
+        #expect(try byTorrent.zenfs(["mount", mountPoint]).status == 0)
+        #expect(
+            FileManager.default.contents(atPath: mountPoint + "/movie.bin")
+                == FileManager.default.contents(atPath: source)
+        )
+        #expect(try byTorrent.zenfs(["umount", mountPoint]).status == 0)
+
+        let announce = try CommandRunner.run(
+            "/usr/bin/python3",
+            ["-c", "import libtorrent as lt,sys; print(list(lt.torrent_info(sys.argv[1]).trackers())[0].url)", torrent]
+        ).text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let byMagnet = CommandRunner(dataDirectory: directory.path + "/by-magnet")
+        let magnet = "magnet:?xt=urn:btih:\(infoHash)&dn=movie.bin&tr=\(announce)"
+        let fetched = try byMagnet.zenfs(["add", magnet])
+        #expect(fetched.status == 0, "\(fetched.error)")
+        #expect(fetched.text.trimmingCharacters(in: .whitespacesAndNewlines) == infoHash)
+        let got = try byMagnet.zenfs(["get", infoHash, "--to", directory.path + "/out"])
+        #expect(got.status == 0, "\(got.error)")
+        #expect(
+            FileManager.default.contents(atPath: directory.path + "/out/movie.bin")
+                == FileManager.default.contents(atPath: source)
+        )
+        let verified = try byMagnet.zenfs(["verify", "--json"])
+        #expect(verified.status == 0 && verified.text.contains("\"healthy\" : true"), "\(verified.text)")
+    }
+}
