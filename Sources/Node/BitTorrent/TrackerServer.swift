@@ -17,7 +17,7 @@ public final class TrackerServer: Sendable {
     private let logger: Logger
     let swarms = Mutex(TrackerSwarms())
     /// The node's own seeder, listed first in every answer.
-    public let ownSeeder = Mutex<UInt16?>(nil)
+    public let ownSeeder = Mutex<(ip: [UInt8], port: UInt16)?>(nil)
     /// The BEP 19 web seed served under `/seed/`, when set.
     public let webSeed = Mutex<WebSeed?>(nil)
     private let channel = Mutex<(any Channel)?>(nil)
@@ -73,7 +73,7 @@ public final class TrackerServer: Sendable {
             case "/announce":
                 let announce = try TrackerQuery.announce(query)
                 guard isKnown(announce.infoHash) else { throw TrackerError.unknownTorrent }
-                let first = ownSeeder.withLock { $0 }.map { [(ip: [UInt8]([127, 0, 0, 1]), port: $0)] } ?? []
+                let first = ownSeeder.withLock { $0 }.map { [$0] } ?? []
                 return swarms.withLock { $0.announce(announce, ip: ip, now: now, firstPeers: first) }
             case "/scrape":
                 let hashes = try TrackerQuery.scrape(query)

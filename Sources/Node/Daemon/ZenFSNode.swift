@@ -167,9 +167,16 @@ public final class ZenFSNode: Service, Sendable {
     /// Seeds every metainfo the node knows, checking for new ones every two seconds, until cancelled.
     private func keepSeeding() async {
         guard let seeder else { return }
-        tracker?.ownSeeder.withLock { $0 = UInt16(exactly: seeder.status.port) }
+        // The seeder's own address as clients reach it: its listen host, loopback when it listens everywhere.
+        let listen = configuration.bittorrentListen ?? "127.0.0.1:0"
+        let host = listen.lastIndex(of: ":").map { String(listen[..<$0]) } ?? listen
+        let octets = host.split(separator: ".").compactMap { UInt8($0) }
+        let ip = octets.count == 4 && octets != [0, 0, 0, 0] ? octets : [127, 0, 0, 1]
+        if let port = UInt16(exactly: seeder.status.port) { tracker?.ownSeeder.withLock { $0 = (ip, port) } }
         while !Task.isCancelled {
-            let announce = trackerPort.withLock { $0 }.map { "http://127.0.0.1:\($0)/announce" }
+            let configured = configuration.tracker?.host ?? "127.0.0.1"
+            let trackerHost = configured == "0.0.0.0" || configured == "::" ? "127.0.0.1" : configured
+            let announce = trackerPort.withLock { $0 }.map { "http://\(trackerHost):\($0)/announce" }
             seeder.seedAll(tracker: announce)
             try? await Task.sleep(nanoseconds: 2_000_000_000)
         }
