@@ -151,7 +151,7 @@ class ElementDiskIO final : public lt::disk_interface, public lt::buffer_allocat
         const int start = request.start;
         const int length = request.length;
         char *buffer = new char[static_cast<std::size_t>(length)];
-        if (readInto(hash, start, length, buffer)) {
+        if (copyFromCachedPiece(hash, torrent->pieceSize(request.piece), start, length, buffer)) {
             lt::post(context_, [this, handler, buffer, length] {
                 handler(lt::disk_buffer_holder(*this, buffer, length), lt::storage_error());
             });
@@ -260,6 +260,36 @@ class ElementDiskIO final : public lt::disk_interface, public lt::buffer_allocat
     void free_disk_buffer(char *buffer) override { delete[] buffer; }
 
   private:
+    /// Peers ask for 16 KiB blocks; the whole part is read once and the following blocks are copied from
+    /// memory (recent parts are kept, up to 16 MiB).
+    bool copyFromCachedPiece(const lt::sha1_hash &hash, int pieceSize, int offset, int length, char *buffer) {
+        std::shared_ptr<std::vector<char>> piece;
+        {
+            std::lock_guard<std::mutex> lock(cacheMutex_);
+            for (auto &entry : recent_) {
+                if (entry.first == hash) {
+                    piece = entry.second;
+                    break;
+                }
+            }
+        }
+        if (!piece) {
+            auto loaded = std::make_shared<std::vector<char>>(static_cast<std::size_t>(pieceSize));
+            if (!readInto(hash, 0, pieceSize, loaded->data())) return false;
+            piece = loaded;
+            std::lock_guard<std::mutex> lock(cacheMutex_);
+            recent_.push_front({hash, piece});
+            cachedBytes_ += piece->size();
+            while (cachedBytes_ > maximumCachedBytes && recent_.size() > 1) {
+                cachedBytes_ -= recent_.back().second->size();
+                recent_.pop_back();
+            }
+        }
+        if (offset + length > static_cast<int>(piece->size())) return false;
+        std::memcpy(buffer, piece->data() + offset, static_cast<std::size_t>(length));
+        return true;
+    }
+
     bool readInto(const lt::sha1_hash &hash, int offset, int length, char *buffer) {
         int fd = files_.get(hash);
         if (fd < 0) return false;
@@ -277,6 +307,10 @@ class ElementDiskIO final : public lt::disk_interface, public lt::buffer_allocat
     std::shared_ptr<std::mutex> catalogMutex_;
     std::deque<SeededTorrent> storages_;  // a deque: references stay valid as torrents are added
     DescriptorCache files_;
+    std::mutex cacheMutex_;
+    std::list<std::pair<lt::sha1_hash, std::shared_ptr<std::vector<char>>>> recent_;
+    std::size_t cachedBytes_ = 0;
+    static constexpr std::size_t maximumCachedBytes = 16u << 20;
     CTorrentFetchPart fetch_;
     void *fetchContext_;
 };
