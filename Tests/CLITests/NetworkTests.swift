@@ -66,7 +66,8 @@ struct NetworkTests {
         let source = directory.randomFile("shared.bin", count: 5_000_000, seed: 9)
         let infoHash = try liar.runner.zenfs(["add", source]).text.trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try honest.runner.zenfs(["add", source]).text.contains(infoHash))
-        #expect(honest.waitForPeers(1) && client.waitForPeers(1))
+        #expect(honest.waitForPeers(1), "\(honest.log())\n\(liar.log())")
+        #expect(client.waitForPeers(1), "\(client.log())")
 
         let got = try client.runner.zenfs(["get", infoHash, "--to", directory.path + "/out"])
         #expect(got.status == 0, "\(got.error)\n\(client.log())")

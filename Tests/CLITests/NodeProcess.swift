@@ -6,35 +6,49 @@ import Node
 final class NodeProcess {
     let name: String
     let dataDirectory: String
-    let port: UInt16
+    private(set) var port: UInt16 = 0
     /// The node's BitTorrent tracker port.
-    let trackerPort: UInt16
-    let process: Process
+    private(set) var trackerPort: UInt16 = 0
+    private(set) var process = Process()
     let logPath: String
 
     var address: String { "127.0.0.1:\(port)" }
     var runner: CommandRunner { CommandRunner(dataDirectory: dataDirectory) }
 
-    /// Nodes mine only when a test asks (`mining`), so the others do not spend CPU on blocks.
+    /// Nodes mine only when a test asks (`mining`), so the others do not spend CPU on blocks. Ports are chosen
+    /// free, but another test may take one first: a node that cannot bind is started again on new ports.
     init(in directory: String, name: String, peers: [NodeProcess] = [], extra: [String] = [], mining: Bool = false)
         throws
     {
         self.name = name
         dataDirectory = directory + "/" + name
-        port = Self.freePort()
-        trackerPort = Self.freePort()
         logPath = directory + "/" + name + ".log"
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandRunner.zenfs)
-        process.arguments =
-            ["node", "--data-dir", dataDirectory, "--listen", address] + peers.flatMap { ["--peer", $0.address] }
-            + (mining ? [] : ["--no-mine"]) + ["--tracker", "127.0.0.1:\(trackerPort)"] + extra
-        process.standardOutput = FileHandle(forWritingAtPath: logPath)
-        process.standardError = FileHandle(forWritingAtPath: logPath)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        for attempt in 1...5 {
+            port = Self.freePort()
+            trackerPort = Self.freePort()
+            while trackerPort == port { trackerPort = Self.freePort() }
+            FileManager.default.createFile(atPath: logPath, contents: nil)
+            process = Process()
+            process.executableURL = URL(fileURLWithPath: CommandRunner.zenfs)
+            process.arguments =
+                ["node", "--data-dir", dataDirectory, "--listen", address] + peers.flatMap { ["--peer", $0.address] }
+                + (mining ? [] : ["--no-mine"]) + ["--tracker", "127.0.0.1:\(trackerPort)"] + extra
+            process.standardOutput = FileHandle(forWritingAtPath: logPath)
+            process.standardError = FileHandle(forWritingAtPath: logPath)
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let process = self.process
+            _ = MountCrashTests.waitUntil(seconds: 15) { !process.isRunning || self.status() != nil }
+            let log = self.log()
+            let lostAPort = log.contains("cannot listen") || log.contains("no tracker")
+            if process.isRunning && !lostAPort { return }
+            if process.isRunning {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+            if !lostAPort || attempt == 5 { return }
+        }
     }
 
     deinit {
