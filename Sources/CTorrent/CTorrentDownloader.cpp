@@ -2,6 +2,8 @@
 // memory, hands it to the node once libtorrent asks for its hash (the piece is complete), and forgets it.
 #include "CTorrentDownloader.h"
 
+#include "StoreDiskIOBase.hpp"
+
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/disk_interface.hpp>
 #include <libtorrent/hasher.hpp>
@@ -32,18 +34,12 @@ void copyError(const std::string &message, char *error, size_t capacity) {
     error[count] = '\0';
 }
 
-lt::storage_error failure(lt::operation_t operation) {
-    lt::storage_error error;
-    error.operation = operation;
-    error.ec = boost::asio::error::eof;
-    return error;
-}
 
 /// Pieces being assembled, and those already stored (kept in memory only until stored: nothing is read back).
-class PieceAssemblyIO final : public lt::disk_interface, public lt::buffer_allocator_interface {
+class PieceAssemblyIO final : public zenfs::StoreDiskIOBase {
   public:
     PieceAssemblyIO(lt::io_context &context, CTorrentStorePiece store, void *storeContext)
-        : context_(context), store_(store), storeContext_(storeContext) {}
+        : StoreDiskIOBase(context), store_(store), storeContext_(storeContext) {}
 
     lt::storage_holder new_torrent(lt::storage_params const &params, std::shared_ptr<void> const &) override {
         pieceLength_ = params.files.piece_length();
@@ -51,14 +47,13 @@ class PieceAssemblyIO final : public lt::disk_interface, public lt::buffer_alloc
         return lt::storage_holder(lt::storage_index_t{0}, *this);
     }
 
-    void remove_torrent(lt::storage_index_t) override {}
 
     void async_read(lt::storage_index_t, lt::peer_request const &request,
                     std::function<void(lt::disk_buffer_holder, lt::storage_error const &)> handler,
                     lt::disk_job_flags_t) override {
         // This session only downloads; pieces are not served back from it.
         (void)request;
-        lt::post(context_, [handler] { handler(lt::disk_buffer_holder(), failure(lt::operation_t::file_read)); });
+        lt::post(context_, [handler] { handler(lt::disk_buffer_holder(), zenfs::readFailure(lt::operation_t::file_read)); });
     }
 
     bool async_write(lt::storage_index_t, lt::peer_request const &request, char const *buffer,
@@ -88,7 +83,7 @@ class PieceAssemblyIO final : public lt::disk_interface, public lt::buffer_alloc
             }
         }
         if (bytes.empty()) {
-            lt::post(context_, [handler, piece] { handler(piece, lt::sha1_hash(), failure(lt::operation_t::file_read)); });
+            lt::post(context_, [handler, piece] { handler(piece, lt::sha1_hash(), zenfs::readFailure(lt::operation_t::file_read)); });
             return;
         }
         lt::sha1_hash hash = lt::hasher(bytes.data(), static_cast<int>(bytes.size())).final();
@@ -97,54 +92,19 @@ class PieceAssemblyIO final : public lt::disk_interface, public lt::buffer_alloc
         int stored = store_(storeContext_, reinterpret_cast<const std::uint8_t *>(bytes.data()), bytes.size(),
                             reinterpret_cast<const std::uint8_t *>(hash.data()));
         if (stored != 0) {
-            lt::post(context_, [handler, piece] { handler(piece, lt::sha1_hash(), failure(lt::operation_t::file_write)); });
+            lt::post(context_, [handler, piece] { handler(piece, lt::sha1_hash(), zenfs::readFailure(lt::operation_t::file_write)); });
             return;
         }
         lt::post(context_, [handler, piece, hash] { handler(piece, hash, lt::storage_error()); });
     }
 
-    void async_hash2(lt::storage_index_t, lt::piece_index_t piece, int, lt::disk_job_flags_t,
-                     std::function<void(lt::piece_index_t, lt::sha256_hash const &, lt::storage_error const &)> handler)
-        override {
-        lt::post(context_, [handler, piece] { handler(piece, lt::sha256_hash(), failure(lt::operation_t::file_read)); });
-    }
 
-    void async_move_storage(lt::storage_index_t, std::string path, lt::move_flags_t,
-                            std::function<void(lt::status_t, std::string const &, lt::storage_error const &)> handler)
-        override {
-        lt::post(context_, [handler, path] { handler(lt::status_t::no_error, path, lt::storage_error()); });
-    }
 
-    void async_release_files(lt::storage_index_t, std::function<void()> handler) override {
-        if (handler) lt::post(context_, handler);
-    }
 
-    void async_check_files(lt::storage_index_t, lt::add_torrent_params const *, lt::aux::vector<std::string, lt::file_index_t>,
-                           std::function<void(lt::status_t, lt::storage_error const &)> handler) override {
-        lt::post(context_, [handler] { handler(lt::status_t::no_error, lt::storage_error()); });
-    }
 
-    void async_stop_torrent(lt::storage_index_t, std::function<void()> handler) override {
-        if (handler) lt::post(context_, handler);
-    }
 
-    void async_rename_file(lt::storage_index_t, lt::file_index_t index, std::string name,
-                           std::function<void(std::string const &, lt::file_index_t, lt::storage_error const &)> handler)
-        override {
-        lt::post(context_, [handler, name, index] { handler(name, index, lt::storage_error()); });
-    }
 
-    void async_delete_files(lt::storage_index_t, lt::remove_flags_t,
-                            std::function<void(lt::storage_error const &)> handler) override {
-        lt::post(context_, [handler] { handler(lt::storage_error()); });
-    }
 
-    void async_set_file_priority(
-        lt::storage_index_t, lt::aux::vector<lt::download_priority_t, lt::file_index_t> priorities,
-        std::function<void(lt::storage_error const &, lt::aux::vector<lt::download_priority_t, lt::file_index_t>)> handler)
-        override {
-        lt::post(context_, [handler, priorities] { handler(lt::storage_error(), priorities); });
-    }
 
     void async_clear_piece(lt::storage_index_t, lt::piece_index_t index,
                            std::function<void(lt::piece_index_t)> handler) override {
@@ -155,12 +115,6 @@ class PieceAssemblyIO final : public lt::disk_interface, public lt::buffer_alloc
         lt::post(context_, [handler, index] { handler(index); });
     }
 
-    void update_stats_counters(lt::counters &) const override {}
-    std::vector<lt::open_file_state> get_status(lt::storage_index_t) const override { return {}; }
-    void abort(bool) override {}
-    void submit_jobs() override {}
-    void settings_updated() override {}
-    void free_disk_buffer(char *buffer) override { delete[] buffer; }
 
   private:
     int pieceSize(int piece) const {
@@ -168,7 +122,6 @@ class PieceAssemblyIO final : public lt::disk_interface, public lt::buffer_alloc
         return static_cast<int>(std::min<std::int64_t>(pieceLength_, totalSize_ - start));
     }
 
-    lt::io_context &context_;
     CTorrentStorePiece store_;
     void *storeContext_;
     std::mutex mutex_;
@@ -201,17 +154,7 @@ extern "C" int CTorrent_download(const uint8_t *metainfo, size_t length, const c
             }
         }
         params.save_path = "/nonexistent-zenfs-element-store";
-        lt::settings_pack settings;
-        settings.set_str(lt::settings_pack::listen_interfaces, "127.0.0.1:0");
-        settings.set_bool(lt::settings_pack::enable_dht, false);
-        settings.set_bool(lt::settings_pack::enable_lsd, false);
-        settings.set_bool(lt::settings_pack::enable_upnp, false);
-        settings.set_bool(lt::settings_pack::enable_natpmp, false);
-        settings.set_bool(lt::settings_pack::enable_outgoing_utp, false);
-        settings.set_bool(lt::settings_pack::enable_incoming_utp, false);
-        settings.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
-        settings.set_int(lt::settings_pack::alert_mask, 0);
-        settings.set_str(lt::settings_pack::user_agent, "ZenFS/0.1 libtorrent");
+        lt::settings_pack settings = zenfs::sessionSettings(lt::settings_pack(), "127.0.0.1:0");
         lt::session_params sessionParams(settings);
         sessionParams.disk_io_constructor = [store, context](lt::io_context &io, lt::settings_interface const &,
                                                              lt::counters &) {

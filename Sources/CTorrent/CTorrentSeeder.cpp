@@ -3,6 +3,8 @@
 // were verified when stored). Nothing is ever written: this storage only seeds.
 #include "CTorrentSeeder.h"
 
+#include "StoreDiskIOBase.hpp"
+
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/disk_interface.hpp>
 #include <libtorrent/io_context.hpp>
@@ -107,19 +109,12 @@ class DescriptorCache {
     size_t capacity_ = 256;
 };
 
-lt::storage_error readError() {
-    lt::storage_error error;
-    error.operation = lt::operation_t::file_read;
-    error.ec = boost::asio::error::eof;
-    return error;
-}
-
-class ElementDiskIO final : public lt::disk_interface, public lt::buffer_allocator_interface {
+class ElementDiskIO final : public zenfs::StoreDiskIOBase {
   public:
     ElementDiskIO(lt::io_context &context, std::shared_ptr<std::map<lt::sha1_hash, SeededTorrent>> catalog,
                   std::shared_ptr<std::mutex> catalogMutex, std::string elements, CTorrentFetchPart fetch,
                   void *fetchContext)
-        : context_(context), catalog_(std::move(catalog)), catalogMutex_(std::move(catalogMutex)),
+        : StoreDiskIOBase(context), catalog_(std::move(catalog)), catalogMutex_(std::move(catalogMutex)),
           files_(std::move(elements)), fetch_(fetch), fetchContext_(fetchContext) {}
 
     lt::storage_holder new_torrent(lt::storage_params const &params, std::shared_ptr<void> const &) override {
@@ -130,7 +125,6 @@ class ElementDiskIO final : public lt::disk_interface, public lt::buffer_allocat
         return lt::storage_holder(index, *this);
     }
 
-    void remove_torrent(lt::storage_index_t) override {}
 
     void async_read(lt::storage_index_t storage, lt::peer_request const &request,
                     std::function<void(lt::disk_buffer_holder, lt::storage_error const &)> handler,
@@ -143,7 +137,7 @@ class ElementDiskIO final : public lt::disk_interface, public lt::buffer_allocat
         const int piece = static_cast<int>(request.piece);
         if (piece < 0 || piece >= static_cast<int>(torrent->pieces.size()) || request.start < 0 ||
             request.length <= 0 || request.start + request.length > torrent->pieceSize(request.piece)) {
-            lt::storage_error error = readError();
+            lt::storage_error error = zenfs::readFailure(lt::operation_t::file_read);
             lt::post(context_, [handler, error] { handler(lt::disk_buffer_holder(), error); });
             return;
         }
@@ -159,7 +153,7 @@ class ElementDiskIO final : public lt::disk_interface, public lt::buffer_allocat
         }
         if (fetch_ == nullptr) {
             delete[] buffer;
-            lt::storage_error error = readError();
+            lt::storage_error error = zenfs::readFailure(lt::operation_t::file_read);
             lt::post(context_, [handler, error] { handler(lt::disk_buffer_holder(), error); });
             return;
         }
@@ -169,7 +163,7 @@ class ElementDiskIO final : public lt::disk_interface, public lt::buffer_allocat
                       (files_.forget(hash), readInto(hash, start, length, buffer));
             if (!ok) {
                 delete[] buffer;
-                lt::storage_error error = readError();
+                lt::storage_error error = zenfs::readFailure(lt::operation_t::file_read);
                 lt::post(context_, [handler, error] { handler(lt::disk_buffer_holder(), error); });
                 return;
             }
@@ -203,61 +197,20 @@ class ElementDiskIO final : public lt::disk_interface, public lt::buffer_allocat
         lt::post(context_, [handler, piece, hash] { handler(piece, hash, lt::storage_error()); });
     }
 
-    void async_hash2(lt::storage_index_t, lt::piece_index_t piece, int, lt::disk_job_flags_t,
-                     std::function<void(lt::piece_index_t, lt::sha256_hash const &, lt::storage_error const &)> handler)
-        override {
-        lt::post(context_, [handler, piece] { handler(piece, lt::sha256_hash(), readError()); });
-    }
 
-    void async_move_storage(lt::storage_index_t, std::string path, lt::move_flags_t,
-                            std::function<void(lt::status_t, std::string const &, lt::storage_error const &)> handler)
-        override {
-        lt::post(context_, [handler, path] { handler(lt::status_t::no_error, path, lt::storage_error()); });
-    }
 
-    void async_release_files(lt::storage_index_t, std::function<void()> handler) override {
-        if (handler) lt::post(context_, handler);
-    }
 
-    void async_check_files(lt::storage_index_t, lt::add_torrent_params const *, lt::aux::vector<std::string, lt::file_index_t>,
-                           std::function<void(lt::status_t, lt::storage_error const &)> handler) override {
-        lt::post(context_, [handler] { handler(lt::status_t::no_error, lt::storage_error()); });
-    }
 
-    void async_stop_torrent(lt::storage_index_t, std::function<void()> handler) override {
-        if (handler) lt::post(context_, handler);
-    }
 
-    void async_rename_file(lt::storage_index_t, lt::file_index_t index, std::string name,
-                           std::function<void(std::string const &, lt::file_index_t, lt::storage_error const &)> handler)
-        override {
-        lt::post(context_, [handler, name, index] { handler(name, index, lt::storage_error()); });
-    }
 
-    void async_delete_files(lt::storage_index_t, lt::remove_flags_t,
-                            std::function<void(lt::storage_error const &)> handler) override {
-        lt::post(context_, [handler] { handler(lt::storage_error()); });
-    }
 
-    void async_set_file_priority(
-        lt::storage_index_t, lt::aux::vector<lt::download_priority_t, lt::file_index_t> priorities,
-        std::function<void(lt::storage_error const &, lt::aux::vector<lt::download_priority_t, lt::file_index_t>)> handler)
-        override {
-        lt::post(context_, [handler, priorities] { handler(lt::storage_error(), priorities); });
-    }
 
     void async_clear_piece(lt::storage_index_t, lt::piece_index_t index,
                            std::function<void(lt::piece_index_t)> handler) override {
         lt::post(context_, [handler, index] { handler(index); });
     }
 
-    void update_stats_counters(lt::counters &) const override {}
-    std::vector<lt::open_file_state> get_status(lt::storage_index_t) const override { return {}; }
-    void abort(bool) override {}
-    void submit_jobs() override {}
-    void settings_updated() override {}
 
-    void free_disk_buffer(char *buffer) override { delete[] buffer; }
 
   private:
     /// Peers ask for 16 KiB blocks; the whole part is read once and the following blocks are copied from
@@ -302,7 +255,6 @@ class ElementDiskIO final : public lt::disk_interface, public lt::buffer_allocat
         return true;
     }
 
-    lt::io_context &context_;
     std::shared_ptr<std::map<lt::sha1_hash, SeededTorrent>> catalog_;
     std::shared_ptr<std::mutex> catalogMutex_;
     std::deque<SeededTorrent> storages_;  // a deque: references stay valid as torrents are added
@@ -327,17 +279,7 @@ extern "C" CTorrentSeeder *CTorrentSeeder_start(const char *listen_interfaces, c
                                                 size_t error_capacity) {
     try {
         auto seeder = std::make_unique<CTorrentSeeder>();
-        lt::settings_pack settings = lt::high_performance_seed();
-        settings.set_str(lt::settings_pack::listen_interfaces, listen_interfaces);
-        settings.set_bool(lt::settings_pack::enable_dht, false);
-        settings.set_bool(lt::settings_pack::enable_lsd, false);
-        settings.set_bool(lt::settings_pack::enable_upnp, false);
-        settings.set_bool(lt::settings_pack::enable_natpmp, false);
-        settings.set_bool(lt::settings_pack::enable_outgoing_utp, false);
-        settings.set_bool(lt::settings_pack::enable_incoming_utp, false);
-        settings.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
-        settings.set_int(lt::settings_pack::alert_mask, 0);
-        settings.set_str(lt::settings_pack::user_agent, "ZenFS/0.1 libtorrent");
+        lt::settings_pack settings = zenfs::sessionSettings(lt::high_performance_seed(), listen_interfaces);
         lt::session_params params(settings);
         auto catalog = seeder->catalog;
         auto catalogMutex = seeder->catalogMutex;
