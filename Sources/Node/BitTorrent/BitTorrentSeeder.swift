@@ -66,7 +66,7 @@ public final class BitTorrentSeeder: @unchecked Sendable {
             )
         else {
             fetchBox.release()
-            throw SeederError.cannotStart(String(cString: error))
+            throw SeederError.cannotStart(error.cMessage)
         }
         self.handle = handle
     }
@@ -88,7 +88,7 @@ public final class BitTorrentSeeder: @unchecked Sendable {
                 CTorrentSeeder_add(handle, buffer.baseAddress, buffer.count, tracker, &error, error.count)
             }
             if result < 0 {
-                logger.warning("cannot seed \(record.infoHash): \(String(cString: error))")
+                logger.warning("cannot seed \(record.infoHash): \(error.cMessage)")
                 continue
             }
             seeded.withLock { _ = $0.insert(record.infoHash) }

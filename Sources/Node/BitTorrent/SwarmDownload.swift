@@ -100,7 +100,7 @@ extension FileSystemService {
                 error.count
             )
         }
-        guard result == 0, let output else { throw SwarmDownloadError.failed(String(cString: error)) }
+        guard result == 0, let output else { throw SwarmDownloadError.failed(error.cMessage) }
         let bytes = Array(UnsafeBufferPointer(start: output, count: outputLength))
         free(output)
         let downloaded = try Metainfo(parsing: bytes)
@@ -121,19 +121,7 @@ extension FileSystemService {
             if try catalog.entry(atPath: "/" + metainfo.info.name) != nil {
                 throw IngestError.destinationExists(path: "/" + metainfo.info.name)
             }
-            let bytes = metainfo.encoded()
-            let element = try store.store(bytes)
-            let now = Date()
-            try catalog.write { db in
-                _ = try catalog.insertMetainfo(
-                    metainfo,
-                    element: element,
-                    elementSize: Int64(bytes.count),
-                    now: now,
-                    in: db
-                )
-                _ = try catalog.place(metainfo, at: destination, now: now, in: db)
-            }
+            try record(metainfo, at: destination)
             return AddResult(
                 infoHash: metainfo.infoHash,
                 name: metainfo.info.name,

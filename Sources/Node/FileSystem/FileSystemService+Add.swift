@@ -99,19 +99,7 @@ extension FileSystemService {
                 store.discard(hashed.staged)
                 throw error
             }
-            let bytes = metainfo.encoded()
-            let element = try store.store(bytes)
-            let now = Date()
-            try catalog.write { db in
-                _ = try catalog.insertMetainfo(
-                    metainfo,
-                    element: element,
-                    elementSize: Int64(bytes.count),
-                    now: now,
-                    in: db
-                )
-                _ = try catalog.place(metainfo, at: destination, now: now, in: db)
-            }
+            try record(metainfo, at: destination)
             return AddResult(
                 infoHash: metainfo.infoHash,
                 name: metainfo.info.name,
@@ -122,6 +110,24 @@ extension FileSystemService {
                 storedBytes: hashed.staged.reduce(0) { $0 + $1.size },
                 skipped: skipped()
             )
+        }
+    }
+
+    /// Stores a metainfo whose parts are durable in the store, then indexes it and places it at `destination` in
+    /// one catalog transaction.
+    func record(_ metainfo: Metainfo, at destination: [String]) throws {
+        let bytes = metainfo.encoded()
+        let element = try store.store(bytes)
+        let now = Date()
+        try catalog.write { db in
+            _ = try catalog.insertMetainfo(
+                metainfo,
+                element: element,
+                elementSize: Int64(bytes.count),
+                now: now,
+                in: db
+            )
+            _ = try catalog.place(metainfo, at: destination, now: now, in: db)
         }
     }
 
