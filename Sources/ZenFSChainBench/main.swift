@@ -20,30 +20,11 @@ func residentKiB(_ field: String) -> Int {
 }
 
 func benchNetwork(maximumBlockSize: Int) -> NetworkParameters {
-    let development = ChainParameters.development
-    let chain = ChainParameters(
-        powLimit: [.sha256d: CompactTarget(bits: 0x207f_ffff)!, .scrypt: CompactTarget(bits: 0x207f_ffff)!],
-        blockSpacing: 4,
-        retargetWindow: 1_000_000,
-        blockReward: .coins(50),
-        halvingInterval: 1_000_000,
-        coinbaseMaturity: 10,
-        maximumBlockSize: maximumBlockSize,
-        maximumAnnouncementSize: 512,
-        maximumAnnouncementTimeout: 1000,
-        taskTarget: development.taskTarget,
-        acceptanceTarget: development.acceptanceTarget,
-        maximumFutureSeconds: 7200,
-        medianTimeSpan: 11,
-        premine: development.premine,
-        premineKey: development.premineKey,
-        genesisTime: 1_000_000
-    )
-    return NetworkParameters(
+    NetworkParameters(
         name: "bench",
-        nodeIdentityTarget: NetworkParameters.development.nodeIdentityTarget,
-        publisherIdentityTarget: NetworkParameters.development.publisherIdentityTarget,
-        chain: chain
+        nodeIdentityTarget: NetworkParameters.regtest.nodeIdentityTarget,
+        publisherIdentityTarget: NetworkParameters.regtest.publisherIdentityTarget,
+        chain: ChainParameters.regtest.with(maximumBlockSize: maximumBlockSize, retargetWindow: 1_000_000)
     )
 }
 

@@ -7,29 +7,12 @@ struct TestChain {
         publicKey: ChainParameters.development.premineKey
     )
 
-    static let parameters = ChainParameters(
-        powLimit: [.sha256d: CompactTarget(bits: 0x207f_ffff)!, .scrypt: CompactTarget(bits: 0x207f_ffff)!],
-        blockSpacing: 4,
-        retargetWindow: 4,
-        blockReward: .coins(50),
-        halvingInterval: 1000,
-        coinbaseMaturity: 2,
-        maximumBlockSize: 64 << 10,
-        maximumAnnouncementSize: 512,
-        maximumAnnouncementTimeout: 1000,
-        taskTarget: CompactTarget(bits: 0x2000_ffff)!,
-        acceptanceTarget: CompactTarget(bits: 0x2000_ffff)!,
-        maximumFutureSeconds: 7200,
-        medianTimeSpan: 11,
-        premine: .coins(1000),
-        premineKey: premineKey.publicKey,
-        genesisTime: 1_000_000
-    )
+    static let parameters = ChainParameters.regtest.with(maximumBlockSize: 64 << 10)
 
     static let network = NetworkParameters(
         name: "test",
-        nodeIdentityTarget: CompactTarget(bits: 0x2000_ffff)!,
-        publisherIdentityTarget: CompactTarget(bits: 0x2000_ffff)!,
+        nodeIdentityTarget: NetworkParameters.regtest.nodeIdentityTarget,
+        publisherIdentityTarget: NetworkParameters.regtest.publisherIdentityTarget,
         chain: parameters
     )
 

@@ -6,33 +6,7 @@ import TestSupport
 import Testing
 
 struct ChainManagerTests {
-    static let network: NetworkParameters = {
-        let development = ChainParameters.development
-        let chain = ChainParameters(
-            powLimit: [.sha256d: CompactTarget(bits: 0x207f_ffff)!, .scrypt: CompactTarget(bits: 0x207f_ffff)!],
-            blockSpacing: 4,
-            retargetWindow: 4,
-            blockReward: .coins(50),
-            halvingInterval: 1000,
-            coinbaseMaturity: 2,
-            maximumBlockSize: 1 << 20,
-            maximumAnnouncementSize: 512,
-            maximumAnnouncementTimeout: 1000,
-            taskTarget: CompactTarget(bits: 0x2000_ffff)!,
-            acceptanceTarget: CompactTarget(bits: 0x2000_ffff)!,
-            maximumFutureSeconds: 7200,
-            medianTimeSpan: 11,
-            premine: .coins(1000),
-            premineKey: development.premineKey,
-            genesisTime: 1_000_000
-        )
-        return NetworkParameters(
-            name: "manager-test",
-            nodeIdentityTarget: CompactTarget(bits: 0x2000_ffff)!,
-            publisherIdentityTarget: CompactTarget(bits: 0x2000_ffff)!,
-            chain: chain
-        )
-    }()
+    static let network = NetworkParameters.regtest
 
     static func mine(_ manager: ChainManager, time: inout UInt64, payee: Address) throws -> Block {
         time += 10

@@ -100,6 +100,49 @@ public struct ChainParameters: Sendable {
         genesisTime: 1_764_100_000
     )
 
+    /// The regression-test chain: targets any second hash meets, coinbases mature after two blocks, a premine of
+    /// 1,000 ZEN to the development key. For tests and benchmarks that build chains in process.
+    public static let regtest = ChainParameters(
+        powLimit: [.sha256d: CompactTarget(bits: 0x207f_ffff)!, .scrypt: CompactTarget(bits: 0x207f_ffff)!],
+        blockSpacing: 4,
+        retargetWindow: 4,
+        blockReward: .coins(50),
+        halvingInterval: 1000,
+        coinbaseMaturity: 2,
+        maximumBlockSize: 1 << 20,
+        maximumAnnouncementSize: 512,
+        maximumAnnouncementTimeout: 1000,
+        taskTarget: CompactTarget(bits: 0x2000_ffff)!,
+        acceptanceTarget: CompactTarget(bits: 0x2000_ffff)!,
+        maximumFutureSeconds: 7200,
+        medianTimeSpan: 11,
+        premine: .coins(1000),
+        premineKey: development.premineKey,
+        genesisTime: 1_000_000
+    )
+
+    /// A copy with a different block size limit or retarget window.
+    public func with(maximumBlockSize: Int? = nil, retargetWindow: Int? = nil) -> ChainParameters {
+        ChainParameters(
+            powLimit: powLimit,
+            blockSpacing: blockSpacing,
+            retargetWindow: retargetWindow ?? self.retargetWindow,
+            blockReward: blockReward,
+            halvingInterval: halvingInterval,
+            coinbaseMaturity: coinbaseMaturity,
+            maximumBlockSize: maximumBlockSize ?? self.maximumBlockSize,
+            maximumAnnouncementSize: maximumAnnouncementSize,
+            maximumAnnouncementTimeout: maximumAnnouncementTimeout,
+            taskTarget: taskTarget,
+            acceptanceTarget: acceptanceTarget,
+            maximumFutureSeconds: maximumFutureSeconds,
+            medianTimeSpan: medianTimeSpan,
+            premine: premine,
+            premineKey: premineKey,
+            genesisTime: genesisTime
+        )
+    }
+
     public init(
         powLimit: [PowAlgorithm: CompactTarget],
         blockSpacing: UInt64,

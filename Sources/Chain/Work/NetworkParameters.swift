@@ -44,8 +44,16 @@ public struct NetworkParameters: Hashable, Sendable {
         chain: .testnet
     )
 
+    /// The regression-test network (see `ChainParameters.regtest`), with easy identity targets.
+    public static let regtest = NetworkParameters(
+        name: "regtest",
+        nodeIdentityTarget: CompactTarget(bits: 0x2000_ffff)!,
+        publisherIdentityTarget: CompactTarget(bits: 0x2000_ffff)!,
+        chain: .regtest
+    )
+
     /// Every network this code knows.
-    public static let known = [development, testnet]
+    public static let known = [development, testnet, regtest]
 
     /// Looks a network up by name.
     public static func named(_ name: String) -> NetworkParameters? { known.first { $0.name == name } }
