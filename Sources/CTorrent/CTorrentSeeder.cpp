@@ -280,6 +280,8 @@ extern "C" CTorrentSeeder *CTorrentSeeder_start(const char *listen_interfaces, c
     try {
         auto seeder = std::make_unique<CTorrentSeeder>();
         lt::settings_pack settings = zenfs::sessionSettings(lt::high_performance_seed(), listen_interfaces);
+        // Clients that insist on uTP (Transmission does) may still connect; this side never starts uTP.
+        settings.set_bool(lt::settings_pack::enable_incoming_utp, true);
         lt::session_params params(settings);
         auto catalog = seeder->catalog;
         auto catalogMutex = seeder->catalogMutex;
