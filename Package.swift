@@ -81,7 +81,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "ZenFSMountTests", dependencies: ["ZenFSMount", "Node", "TestSupport"]),
+        .testTarget(name: "ZenFSMountTests", dependencies: ["ZenFSMount", "Node", "ZenFS", "TestSupport"]),
         .testTarget(
             name: "CLITests",
             dependencies: ["zenfs", "ZenFS", "Node", "Chain", "TestSupport"],

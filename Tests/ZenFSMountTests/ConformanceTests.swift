@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Node
 import Testing
+import ZenFS
 
 /// POSIX behaviour through a real mount, by pjdfstest's categories.
 @Suite(.serialized)
@@ -234,6 +235,12 @@ struct VirtualTreeTests {
         let torrent = try #require(readFile(mount.path(".zen/torrents/album/disc/song.bin.torrent")))
         #expect(torrent.starts(with: Array("d".utf8)))
         #expect(String(decoding: torrent, as: UTF8.self).contains("song.bin"))
+        // Like `zenfs torrent`, it announces to the node's tracker (the default one when no node runs) and names
+        // its web seed.
+        let exported = try Metainfo(parsing: torrent)
+        #expect(exported.infoHash.hex == infoHash)
+        #expect(exported.announce == "http://127.0.0.1:6969/announce")
+        #expect(exported.urlList == ["http://127.0.0.1:6969/seed/\(infoHash)/"])
         #expect(readFile(mount.path(".zen/by-infohash/\(infoHash)/song.bin")) == song)
         #expect(try FileManager.default.contentsOfDirectory(atPath: mount.path(".zen/by-infohash")).contains(infoHash))
         #expect(errnoOf { mkdir(mount.path(".zen/torrents/x"), 0o755) } == EROFS)
