@@ -56,37 +56,19 @@ let premine = try PrivateKey(secret: ChainParameters.developmentPremineSecret, p
 let payee = Address(publicKey: premine.publicKey)
 let genesisCoinbase = network.chain.genesis.transactions[0].id
 let share = Amount(units: network.chain.premine.units / Int64(count) - 10_000)
-let fanOut = Transaction.transfer(
-    inputs: [
-        TransactionInput(
-            previous: OutPoint(transaction: genesisCoinbase, index: 0),
-            unlock: .signature(premine.publicKey, try premine.sign([0]))
-        )
-    ],
-    outputs: (0..<count).map { _ in TransactionOutput(amount: share, lock: .address(payee)) }
+let funding = try Transaction.signedTransfer(
+    spending: [(OutPoint(transaction: genesisCoinbase, index: 0), premine)],
+    to: (0..<count).map { _ in TransactionOutput(amount: share, lock: .address(payee)) }
 )
-guard case .transfer(var fanInputs, let fanOutputs) = fanOut else { fatalError() }
-fanInputs[0].unlock = .signature(premine.publicKey, try premine.sign(fanOut.signatureHash(input: 0)))
-let funding = Transaction.transfer(inputs: fanInputs, outputs: fanOutputs)
 var time: UInt64 = 1_000_100
 _ = try manager.submit(solved(manager, [funding], payee: payee, time: time), now: time)
 var spends: [Transaction] = []
 for index in 0..<count {
     let outpoint = OutPoint(transaction: funding.id, index: UInt32(index))
-    let outputs = [TransactionOutput(amount: share - Amount(units: 1000), lock: .address(payee))]
-    let unsigned = Transaction.transfer(
-        inputs: [TransactionInput(previous: outpoint, unlock: .signature(premine.publicKey, try premine.sign([0])))],
-        outputs: outputs
-    )
     spends.append(
-        .transfer(
-            inputs: [
-                TransactionInput(
-                    previous: outpoint,
-                    unlock: .signature(premine.publicKey, try premine.sign(unsigned.signatureHash(input: 0)))
-                )
-            ],
-            outputs: outputs
+        try Transaction.signedTransfer(
+            spending: [(outpoint, premine)],
+            to: [TransactionOutput(amount: share - Amount(units: 1000), lock: .address(payee))]
         )
     )
 }

@@ -43,6 +43,18 @@ struct CommandRunner {
         return process
     }
 
+    /// Starts a program (by absolute path) in the background with its output discarded; the caller kills it.
+    static func start(_ executable: String, _ arguments: [String]) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// Runs a program (a path, or a name looked up on PATH) and waits for it; output goes through temporary
     /// files so no pipe can fill up.
     static func run(

@@ -16,12 +16,10 @@ struct SwarmDownloadTests {
         let source = directory.randomFile("swarm/movie.bin", count: 4_000_000, seed: 51)
         let torrent = directory.path + "/movie.torrent"
         let ready = directory.path + "/swarm.ready"
-        let swarm = Process()
-        swarm.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        swarm.arguments = [Self.swarmScript, "seed", source, torrent, "1", ready]
-        swarm.standardOutput = FileHandle.nullDevice
-        swarm.standardError = FileHandle.nullDevice
-        try swarm.run()
+        let swarm = try CommandRunner.start(
+            "/usr/bin/python3",
+            [Self.swarmScript, "seed", source, torrent, "1", ready]
+        )
         defer {
             kill(swarm.processIdentifier, SIGKILL)
             swarm.waitUntilExit()

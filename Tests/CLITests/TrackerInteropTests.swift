@@ -25,12 +25,10 @@ struct TrackerInteropTests {
         #expect(exported.status == 0, "\(exported.error)")
 
         let ready = directory.path + "/seeder.ready"
-        let seeder = Process()
-        seeder.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        seeder.arguments = [CommandRunner.scripts + "/libtorrent_seed.py", torrent, directory.path + "/seed", ready]
-        seeder.standardOutput = FileHandle.nullDevice
-        seeder.standardError = FileHandle.nullDevice
-        try seeder.run()
+        let seeder = try CommandRunner.start(
+            "/usr/bin/python3",
+            [CommandRunner.scripts + "/libtorrent_seed.py", torrent, directory.path + "/seed", ready]
+        )
         defer {
             kill(seeder.processIdentifier, SIGKILL)
             seeder.waitUntilExit()

@@ -82,15 +82,13 @@ struct TransmissionTests {
             let exported = try node.runner.zenfs(["torrent", hash, "--no-web-seed", "-o", torrent])
             #expect(exported.status == 0, "\(exported.error)")
             let output = "\(directory.path)/transmission-\(name)"
-            let client = Process()
-            client.executableURL = URL(fileURLWithPath: "/usr/sbin/ip")
-            client.arguments = [
-                "netns", "exec", namespace.name, "transmission-cli", "-w", output, "-g", directory.path + "/tr-\(name)",
-                torrent,
-            ]
-            client.standardOutput = FileHandle.nullDevice
-            client.standardError = FileHandle.nullDevice
-            try client.run()
+            let client = try CommandRunner.start(
+                "/usr/sbin/ip",
+                [
+                    "netns", "exec", namespace.name, "transmission-cli", "-w", output, "-g",
+                    directory.path + "/tr-\(name)", torrent,
+                ]
+            )
             let done = MountCrashTests.waitUntil(seconds: 90) { check(output) }
             kill(client.processIdentifier, SIGKILL)  // transmission-cli keeps seeding and ignores SIGTERM
             client.waitUntilExit()

@@ -88,15 +88,7 @@ struct TestChain {
     static func transfer(_ outpoints: [OutPoint], from key: PrivateKey, to outputs: [TransactionOutput]) throws
         -> Transaction
     {
-        let placeholder = Signature(
-            bytes: [1] + [UInt8](repeating: 0, count: 31) + [1] + [UInt8](repeating: 0, count: 31)
-        )!
-        var inputs = outpoints.map { TransactionInput(previous: $0, unlock: .signature(key.publicKey, placeholder)) }
-        let unsigned = Transaction.transfer(inputs: inputs, outputs: outputs)
-        for index in inputs.indices {
-            inputs[index].unlock = .signature(key.publicKey, try key.sign(unsigned.signatureHash(input: index)))
-        }
-        return .transfer(inputs: inputs, outputs: outputs)
+        try Transaction.signedTransfer(spending: outpoints.map { ($0, key) }, to: outputs)
     }
 
     static func pay(_ amount: Amount, to key: PublicKey) -> TransactionOutput {

@@ -69,36 +69,21 @@ extension FileSystemService {
         var outputLength = 0
         var error = [CChar](repeating: 0, count: 512)
         let result = try data.withLock(.shared) {
-            if let torrent {
-                return torrent.withUnsafeBufferPointer { buffer in
-                    CTorrent_download(
-                        buffer.baseAddress,
-                        buffer.count,
-                        nil,
-                        storePiece,
-                        report,
-                        unmanaged.toOpaque(),
-                        timeoutSeconds,
-                        &output,
-                        &outputLength,
-                        &error,
-                        error.count
-                    )
-                }
+            (torrent ?? []).withUnsafeBufferPointer { buffer in
+                CTorrent_download(
+                    torrent == nil ? nil : buffer.baseAddress,
+                    buffer.count,
+                    torrent == nil ? magnet : nil,
+                    storePiece,
+                    report,
+                    unmanaged.toOpaque(),
+                    timeoutSeconds,
+                    &output,
+                    &outputLength,
+                    &error,
+                    error.count
+                )
             }
-            return CTorrent_download(
-                nil,
-                0,
-                magnet,
-                storePiece,
-                report,
-                unmanaged.toOpaque(),
-                timeoutSeconds,
-                &output,
-                &outputLength,
-                &error,
-                error.count
-            )
         }
         guard result == 0, let output else { throw SwarmDownloadError.failed(error.cMessage) }
         let bytes = Array(UnsafeBufferPointer(start: output, count: outputLength))

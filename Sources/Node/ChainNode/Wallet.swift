@@ -146,15 +146,6 @@ public struct Wallet {
         if total > needed {
             outputs.append(TransactionOutput(amount: total - needed, lock: .address(try primaryAddress())))
         }
-        let placeholder = Signature(
-            bytes: [1] + [UInt8](repeating: 0, count: 31) + [1] + [UInt8](repeating: 0, count: 31)
-        )!
-        var inputs = chosen.map { TransactionInput(previous: $0.0, unlock: .signature($0.1.publicKey, placeholder)) }
-        let unsigned = Transaction.transfer(inputs: inputs, outputs: outputs)
-        for index in inputs.indices {
-            let key = chosen[index].1
-            inputs[index].unlock = .signature(key.publicKey, try key.sign(unsigned.signatureHash(input: index)))
-        }
-        return .transfer(inputs: inputs, outputs: outputs)
+        return try Transaction.signedTransfer(spending: chosen, to: outputs)
     }
 }
