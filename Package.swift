@@ -26,6 +26,7 @@ let package = Package(
         // System libraries and shims.
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CFuse3", pkgConfig: "fuse3", providers: [.apt(["libfuse3-dev"])]),
+        .target(name: "CMappedGuard"),
         .target(
             name: "CTorrent",
             cxxSettings: libtorrentDefines,
@@ -40,7 +41,7 @@ let package = Package(
         .target(
             name: "Node",
             dependencies: [
-                "ZenFS", "Chain", "COpenSSL", "CTorrent",
+                "ZenFS", "Chain", "COpenSSL", "CTorrent", "CMappedGuard",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -12,6 +12,7 @@ public enum IngestError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownContent(reference: String)
     case destinationExists(path: String)
     case invalidTorrent(path: String, MetainfoError)
+    case sourceChanged(path: String)
 
     public var description: String {
         switch self {
@@ -28,6 +29,8 @@ public enum IngestError: Error, Equatable, Sendable, CustomStringConvertible {
             "no content named '\(reference)': give an info-hash from 'zenfs show' or a path from 'zenfs ls'"
         case .destinationExists(let path): "\(path) already exists; remove it or choose another --to folder"
         case .invalidTorrent(let path, let error): "\(path): \(error)"
+        case .sourceChanged(let path):
+            "\(path) changed while it was being read (nothing was stored); add it again once nothing writes to it"
         }
     }
 }

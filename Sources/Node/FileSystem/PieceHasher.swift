@@ -1,10 +1,12 @@
-import Dispatch
 import Foundation
 import Synchronization
 import ZenFS
 
 /// Hashes every piece of a `PieceSource` on all cores and stages each as an element. With expected hashes
 /// (importing a torrent made elsewhere) the first piece that differs stops the work and nothing is kept.
+///
+/// One thread per core hashes; a larger group of writer threads stages the hashed pieces with direct writes,
+/// so the disk works while the cores hash and no hashing thread ever waits on it.
 struct PieceHasher {
     let store: ElementStore
     /// How many new bytes may be staged before the work stops with `quotaExceeded`.
@@ -18,7 +20,13 @@ struct PieceHasher {
         let staged: [StagedElement]
     }
 
-    /// Pieces a worker takes at once: 4 MiB at 256 KiB pieces keeps each worker's reads sequential.
+    /// Writes in flight at once: a disk behind a virtual or NVMe controller needs a deep queue to reach its
+    /// speed (measured: 8 parallel 256 KiB direct writes give 1.7 GB/s where one gives 1.0). The threads hold
+    /// no memory of their own.
+    static let writerCount = 24
+    /// Memory that hashed pieces waiting for their write may take together.
+    static let queuedBytesBudget = 32 << 20
+    /// Pieces a hashing thread takes at once: 4 MiB at 256 KiB pieces keeps each one's reads sequential.
     static let piecesPerClaim = 16
 
     func run(_ source: PieceSource, expected: [SHA1Digest]?, progress: ProgressCounter?) throws -> Result {
@@ -27,16 +35,36 @@ struct PieceHasher {
         hashes.initialize(repeating: nil)
         defer { hashes.deallocate() }
         let shared = SharedState(hashes: hashes)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(workers, count))) { _ in
-            var staged: [StagedElement] = []
-            do {
-                try work(source, expected: expected, shared: shared, staged: &staged, progress: progress)
-            } catch {
-                shared.fail(error)
+        let hashers = max(1, min(workers, count))
+        let writers = max(1, min(Self.writerCount, count))
+        let queue = PieceWriteQueue(capacity: max(writers, Self.queuedBytesBudget / max(source.pieceLength, 1)))
+        let pool = PieceBufferPool(pieceLength: source.pieceLength)
+        let hashersLeft = Atomic<Int>(hashers)
+        let snapshot = SourceSnapshot(of: source)
+        runOnThreads(hashers + writers) { thread in
+            if thread < hashers {
+                do {
+                    try hash(source, expected: expected, shared: shared, queue: queue, pool: pool)
+                } catch {
+                    shared.fail(error)
+                    queue.close()
+                }
+                if hashersLeft.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { queue.close() }
+            } else {
+                var staged: [StagedElement] = []
+                do {
+                    try write(from: queue, source: source, shared: shared, staged: &staged, progress: progress)
+                } catch {
+                    shared.fail(error)
+                    queue.close()
+                }
+                shared.collect(staged)
             }
-            shared.collect(staged)
         }
         let staged = shared.stagedElements()
+        if shared.failure() == nil, let changed = snapshot.firstChangedFile() {
+            shared.fail(IngestError.sourceChanged(path: changed))
+        }
         if let failure = shared.failure() {
             store.discard(staged)
             throw failure
@@ -44,47 +72,78 @@ struct PieceHasher {
         return Result(pieces: hashes.map { $0! }, staged: staged)
     }
 
-    private func work(
+    /// A hashing thread: claims runs of pieces, maps them (or reads them into pooled buffers), hashes and checks
+    /// each, and hands it to the writers.
+    private func hash(
         _ source: PieceSource,
         expected: [SHA1Digest]?,
         shared: SharedState,
-        staged: inout [StagedElement],
-        progress: ProgressCounter?
+        queue: PieceWriteQueue,
+        pool: PieceBufferPool
     ) throws {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: source.pieceLength, alignment: 4096)
-        defer { buffer.deallocate() }
         var files = SourceDescriptors()
         while !shared.hasFailed {
             let first = shared.claim(Self.piecesPerClaim)
             if first >= source.pieceCount { return }
-            for index in first..<min(first + Self.piecesPerClaim, source.pieceCount) {
+            let claimed = first..<min(first + Self.piecesPerClaim, source.pieceCount)
+            let mapped = try source.map(claimed, files: &files)
+            for index in claimed {
                 let size = source.size(ofPiece: index)
-                let piece = UnsafeRawBufferPointer(rebasing: buffer[0..<size])
-                try source.readPiece(index, into: UnsafeMutableRawBufferPointer(mutating: piece), files: &files)
-                let hash = SHA1Digest.of(piece)
-                if let expected, expected[index] != hash {
-                    let offset = Int64(index) * Int64(source.pieceLength)
-                    throw IngestError.dataMismatch(piece: index, path: source.path(at: offset) ?? "padding")
+                let piece: UnsafeRawBufferPointer
+                let owner: AnyObject
+                if let mapped {
+                    piece = mapped.piece(index, size: size)
+                    owner = mapped
+                } else {
+                    let buffer = pool.take()
+                    let target = UnsafeMutableRawBufferPointer(rebasing: buffer.bytes[0..<size])
+                    try source.readPiece(index, into: target, files: &files)
+                    piece = UnsafeRawBufferPointer(target)
+                    owner = buffer
                 }
-                if let element = try store.stage(piece, as: hash) {
-                    staged.append(element)
-                    if shared.addStaged(element.size) > budget {
-                        throw quota.map {
-                            StoreError.quotaExceeded(needed: source.totalLength, available: budget, quota: $0)
-                        }
-                            ?? StoreError.diskFull(path: store.root)
-                    }
+                let hash = SHA1Digest.of(piece)
+                if let mapped, mapped.hasFaulted { throw IngestError.sourceChanged(path: source.path(ofPiece: index)) }
+                if let expected, expected[index] != hash {
+                    throw IngestError.dataMismatch(piece: index, path: source.path(ofPiece: index))
                 }
                 shared.hashes[index] = hash
-                progress?.advance(by: Int64(size))
+                if !queue.push(PieceWriteJob(index: index, hash: hash, bytes: piece, owner: owner)) { return }
             }
+        }
+    }
+
+    /// A writer thread: stages hashed pieces until the hashers are done, stopping the work when the budget
+    /// (quota or free space) runs out. After a failure it only drains the queue.
+    /// A mapped piece whose file shrank before its write took zeros instead of the file's bytes: that element
+    /// would not match its name, so it is dropped and the work stops.
+    private func write(
+        from queue: PieceWriteQueue,
+        source: PieceSource,
+        shared: SharedState,
+        staged: inout [StagedElement],
+        progress: ProgressCounter?
+    ) throws {
+        while let job = queue.pop() {
+            if shared.hasFailed { continue }
+            if let element = try store.stage(job.bytes, as: job.hash, bypassingCache: true) {
+                staged.append(element)
+                if (job.owner as? MappedPieces)?.hasFaulted == true {
+                    throw IngestError.sourceChanged(path: source.path(ofPiece: job.index))
+                }
+                if shared.addStaged(element.size) > budget {
+                    throw quota.map {
+                        StoreError.quotaExceeded(needed: source.totalLength, available: budget, quota: $0)
+                    } ?? StoreError.diskFull(path: store.root)
+                }
+            }
+            progress?.advance(by: Int64(job.bytes.count))
         }
     }
 }
 
-/// What the hashing workers share: a claim counter, the results, and the first failure.
+/// What the hashing and writing threads share: a claim counter, the results, and the first failure.
 private final class SharedState: @unchecked Sendable {
-    // Each index of `hashes` is written by exactly one worker, and read only after all have finished.
+    // Each index of `hashes` is written by exactly one hashing thread, and read only after all have finished.
     let hashes: UnsafeMutableBufferPointer<SHA1Digest?>
     private let next = Atomic<Int>(0)
     private let stagedBytes = Atomic<Int64>(0)

@@ -50,6 +50,11 @@ public struct PieceSource: Sendable {
         return path
     }
 
+    /// The path of the file where piece `index` starts, or "padding", for messages.
+    func path(ofPiece index: Int) -> String {
+        path(at: Int64(index) * Int64(pieceLength)) ?? "padding"
+    }
+
     func segmentIndex(containing offset: Int64) -> Int? {
         var low = 0
         var high = segments.count - 1

@@ -17,7 +17,13 @@ extension ElementStore {
 
     /// Writes `bytes` to a temporary file. Returns nil when the element is already stored. The caller has
     /// already checked that `bytes` hash to `hash`. Safe to call from many threads at once.
-    public func stage(_ bytes: UnsafeRawBufferPointer, as hash: SHA1Digest) throws(StoreError) -> StagedElement? {
+    ///
+    /// With `bypassingCache`, page-aligned bytes go straight to the disk (`O_DIRECT`): an ingest of a large file
+    /// then neither copies every byte into the page cache nor waits for the cache's writeback, and the batch's
+    /// sync only commits the journal. Filesystems without `O_DIRECT` get ordinary writes.
+    public func stage(_ bytes: UnsafeRawBufferPointer, as hash: SHA1Digest, bypassingCache: Bool = false)
+        throws(StoreError) -> StagedElement?
+    {
         if contains(hash) { return nil }
         // A name no other writer uses (process id and a counter), created read-only: no fchmod needed after.
         let temporaryPath =
@@ -26,14 +32,19 @@ extension ElementStore {
         let fd = Glibc.open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
         guard fd >= 0 else { throw Posix.failure("create", temporaryPath) }
         defer { close(fd) }
+        let direct = bypassingCache && Posix.isDirectIOAligned(bytes) && Posix.enableDirectIO(fd)
         do throws(StoreError) {
-            try Posix.writeAll(fd, bytes, at: 0, path: temporaryPath)
+            if direct {
+                try Posix.writeAllDirect(fd, bytes, path: temporaryPath)
+            } else {
+                try Posix.writeAll(fd, bytes, at: 0, path: temporaryPath)
+            }
         } catch {
             unlink(temporaryPath)
             throw error
         }
         // Large parts start their writeback now; small ones wait for the batch's sync.
-        if bytes.count >= Self.earlyWritebackSize { Posix.startWriteback(fd) }
+        if !direct && bytes.count >= Self.earlyWritebackSize { Posix.startWriteback(fd) }
         return StagedElement(hash: hash, size: Int64(bytes.count), temporaryPath: temporaryPath)
     }
 

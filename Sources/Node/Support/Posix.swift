@@ -26,6 +26,36 @@ enum Posix {
         }
     }
 
+    /// Whether `buffer` may be written with `O_DIRECT`: page-aligned address and length.
+    static func isDirectIOAligned(_ buffer: UnsafeRawBufferPointer) -> Bool {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return false }
+        return Int(bitPattern: base) % directIOAlignment == 0 && buffer.count % directIOAlignment == 0
+    }
+
+    /// The alignment `O_DIRECT` needs on every filesystem we meet (logical blocks are at most a page).
+    static let directIOAlignment = 4096
+
+    /// Turns on `O_DIRECT` for `fd`; false where the filesystem does not support it (tmpfs, some FUSE).
+    static func enableDirectIO(_ fd: Int32) -> Bool {
+        let flags = fcntl(fd, F_GETFL)
+        return flags >= 0 && fcntl(fd, F_SETFL, flags | O_DIRECT) == 0
+    }
+
+    /// Writes all of `buffer` at offset 0 through a descriptor with `O_DIRECT`; if the filesystem refuses the
+    /// direct write (`EINVAL`), turns `O_DIRECT` off and writes through the page cache instead.
+    static func writeAllDirect(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(StoreError) {
+        while true {
+            let written = pwrite(fd, buffer.baseAddress!, buffer.count, 0)
+            if written == buffer.count { return }
+            if written < 0 && errno == EINTR { continue }
+            if written < 0 && errno != EINVAL { throw failure("write", path) }
+            break
+        }
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags & ~O_DIRECT)
+        try writeAll(fd, buffer, at: 0, path: path)
+    }
+
     /// Reads exactly `buffer.count` bytes at `offset`; a short file is reported as `.io` with `EIO`.
     static func readExactly(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, at offset: Int64, path: String)
         throws(StoreError)
@@ -110,3 +140,10 @@ private func linuxSyncfs(_ fd: Int32) -> Int32
 /// `sync_file_range(2)`, a Linux call the Glibc module does not export.
 @_silgen_name("sync_file_range")
 private func linuxSyncFileRange(_ fd: Int32, _ offset: Int64, _ count: Int64, _ flags: UInt32) -> Int32
+
+/// `O_DIRECT`, which the Glibc module leaves out (it needs `_GNU_SOURCE`); its value depends on the architecture.
+#if arch(arm64) || arch(arm)
+    let O_DIRECT: Int32 = 0o200000
+#else
+    let O_DIRECT: Int32 = 0o40000
+#endif
