@@ -26,7 +26,7 @@ struct DiskFullTests {
             return "\(error)".contains("disk") && "\(error)".contains("nothing was stored")
         }
         #expect(service.data.store.allElements().isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: service.data.store.root + "/.staging").isEmpty)
+        #expect(service.data.store.stagedFiles().isEmpty)
         #expect(try service.data.catalog.allMetainfos().isEmpty)
         let small = try service.add(directory.randomFile("src/small.bin", count: 1 << 20))
         _ = try service.get(small.infoHash.hex, to: directory.path + "/out")

@@ -40,7 +40,7 @@ struct ElementStoreTests {
         let staged = try #require(try bytes.withUnsafeBytes { try store.stage($0, as: hash) })
         #expect(!store.contains(hash))
         store.discard([staged])
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path + "/elements/.staging").isEmpty)
+        #expect(store.stagedFiles().isEmpty)
         let again = try #require(try bytes.withUnsafeBytes { try store.stage($0, as: hash) })
         try store.commit([again])
         #expect(store.contains(hash))

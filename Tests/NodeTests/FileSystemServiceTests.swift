@@ -99,7 +99,7 @@ struct FileSystemServiceTests {
             return "\(error)".contains("quota")
         }
         #expect(service.data.store.allElements().isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: service.data.store.root + "/.staging").isEmpty)
+        #expect(service.data.store.stagedFiles().isEmpty)
         #expect(try service.data.catalog.allMetainfos().isEmpty)
         try service.data.setQuota(nil)
         _ = try service.add(source)

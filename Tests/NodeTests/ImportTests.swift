@@ -42,7 +42,7 @@ struct ImportTests {
             try service.importTorrent(torrent, dataPath: altered)
         }
         #expect(service.data.store.allElements().isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: service.data.store.root + "/.staging").isEmpty)
+        #expect(service.data.store.stagedFiles().isEmpty)
         #expect(try service.data.catalog.allMetainfos().isEmpty)
     }
 

@@ -59,7 +59,7 @@ struct IngestPipelineTests {
         #expect(throws: IngestError.sourceChanged(path: path)) { try service.add(path) }
         writer.stop()
         #expect(service.data.store.allElements().isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: service.data.store.root + "/.staging").isEmpty)
+        #expect(service.data.store.stagedFiles().isEmpty)
         #expect(try service.data.catalog.allMetainfos().isEmpty)
         let added = try service.add(path)
         #expect(added.pieceCount == 128)

@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import Glibc
 import Synchronization
 import ZenFS
@@ -12,6 +14,8 @@ public struct StagedElement: Sendable {
 extension ElementStore {
     /// Numbers staged files so concurrent writers in one process never pick the same name.
     static let stagingCounter = Atomic<Int>(0)
+    /// This process's id, part of every staged file's name.
+    static let processID = getpid()
     /// Staged elements at least this large start their writeback at once.
     static let earlyWritebackSize = 64 << 10
 
@@ -25,14 +29,28 @@ extension ElementStore {
         throws(StoreError) -> StagedElement?
     {
         if contains(hash) { return nil }
-        // A name no other writer uses (process id and a counter), created read-only: no fchmod needed after.
+        // Staged in the element's own folder, so that naming it is a rename inside one directory (cross-folder
+        // renames all take one lock of the filesystem's). The name starts with a dot, so it is never taken
+        // for an element; the process id and a counter keep concurrent writers apart. Created read-only: no
+        // fchmod needed after.
+        let hex = hash.hex
+        let folder = root + "/" + hex.prefix(2)
         let temporaryPath =
-            stagingDirectory + "/" + hash.hex
-            + ".\(getpid()).\(Self.stagingCounter.add(1, ordering: .relaxed).newValue)"
-        let fd = Glibc.open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o444)
+            folder + "/" + Self.stagedPrefix + hex.dropFirst(2)
+            + ".\(Self.processID).\(Self.stagingCounter.add(1, ordering: .relaxed).newValue)"
+        var direct = bypassingCache && Posix.isDirectIOAligned(bytes)
+        var fd = Self.create(temporaryPath, direct: direct)
+        if fd < 0 && errno == ENOENT {
+            try Posix.makeDirectory(folder)
+            fd = Self.create(temporaryPath, direct: direct)
+        }
+        if fd < 0 && direct && errno == EINVAL {
+            // A filesystem without O_DIRECT refuses the open (and creates nothing): write through the cache.
+            direct = false
+            fd = Self.create(temporaryPath, direct: false)
+        }
         guard fd >= 0 else { throw Posix.failure("create", temporaryPath) }
         defer { close(fd) }
-        let direct = bypassingCache && Posix.isDirectIOAligned(bytes) && Posix.enableDirectIO(fd)
         do throws(StoreError) {
             if direct {
                 try Posix.writeAllDirect(fd, bytes, path: temporaryPath)
@@ -49,30 +67,58 @@ extension ElementStore {
     }
 
     /// Makes staged elements durable, then gives each its name, then makes the names durable. After it
-    /// returns, every element is in the store and survives a crash; if it throws, no staged element is named.
+    /// returns, every element is in the store and survives a crash. If the first sync fails, nothing is named and
+    /// the staged files are removed; if naming fails, the elements already named are complete and, until
+    /// something refers to them, garbage that `gc` collects.
     public func commit(_ staged: [StagedElement]) throws(StoreError) {
         guard !staged.isEmpty else { return }
-        let fd = try Posix.open(stagingDirectory, O_RDONLY | O_DIRECTORY)
+        let fd = try Posix.open(root, O_RDONLY | O_DIRECTORY)
         defer { close(fd) }
         do throws(StoreError) {
-            try Posix.syncFileSystem(fd, path: stagingDirectory)
+            try Posix.syncFileSystem(fd, path: root)
         } catch {
             discard(staged)
             throw error
         }
-        var madeFolders = Set<Substring>()
-        for element in staged {
-            let hex = element.hash.hex
-            let folder = hex.prefix(2)
-            if madeFolders.insert(folder).inserted { try Posix.makeDirectory(root + "/" + folder) }
-            do {
-                try Posix.rename(element.temporaryPath, path(of: element.hash))
-            } catch {
-                // A retried commit may find an element it already named.
-                if !contains(element.hash) { throw error }
+        try name(staged)
+        try Posix.syncFileSystem(fd, path: root)
+    }
+
+    /// Renames staged files to their elements' names, on every core for a large batch.
+    private func name(_ staged: [StagedElement]) throws(StoreError) {
+        let failure = Mutex<StoreError?>(nil)
+        let batches = staged.count >= 256 ? ProcessInfo.processInfo.activeProcessorCount : 1
+        let perBatch = (staged.count + batches - 1) / batches
+        DispatchQueue.concurrentPerform(iterations: batches) { batch in
+            for element in staged[min(staged.count, batch * perBatch)..<min(staged.count, (batch + 1) * perBatch)] {
+                do throws(StoreError) {
+                    try Posix.rename(element.temporaryPath, path(of: element.hash))
+                } catch {
+                    // A retried commit may find an element it already named.
+                    if !contains(element.hash) { failure.withLock { if $0 == nil { $0 = error } } }
+                }
             }
         }
-        try Posix.syncFileSystem(fd, path: root)
+        if let error = failure.withLock({ $0 }) { throw error }
+    }
+
+    /// What every staged file's name starts with.
+    static let stagedPrefix = ".staged-"
+
+    private static func create(_ path: String, direct: Bool) -> Int32 {
+        Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | (direct ? O_DIRECT : 0), 0o444)
+    }
+
+    /// Staged files that no commit has named yet, in every folder (for checks, and for removing what a killed
+    /// writer left).
+    public func stagedFiles() -> [String] {
+        var paths: [String] = []
+        for prefix in Posix.directoryNames(root) where prefix.utf8.count == 2 {
+            for name in Posix.directoryNames(root + "/" + prefix) where name.hasPrefix(Self.stagedPrefix) {
+                paths.append(root + "/" + prefix + "/" + name)
+            }
+        }
+        return paths
     }
 
     /// Removes staged files that will not be committed.

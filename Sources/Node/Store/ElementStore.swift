@@ -2,28 +2,29 @@ import Glibc
 import ZenFS
 
 /// Content-addressed files: every part and every metainfo lives at `elements/ab/cdef…`, named by the SHA1 of its
-/// bytes. New elements are staged as temporary files and become visible under their name only after their bytes
-/// are durable, so a crash never leaves an element under a wrong name. A file here whose bytes do not hash to its
+/// bytes. New elements are staged as temporary files (`ab/.staged-…`) and become visible under their name only
+/// after their bytes are durable, so a crash never leaves an element under a wrong name. A file here whose bytes do not hash to its
 /// name is never served: reads that verify move it to `quarantine/`.
 public final class ElementStore: Sendable {
     /// The `elements` directory.
     public let root: String
-    let stagingDirectory: String
     let quarantineDirectory: String
+    /// Where stores written by earlier versions staged their elements; emptied with the other staged files.
+    private let legacyStagingDirectory: String
 
-    /// Opens (and creates) the store under `directory`, removing temporary files a killed writer left behind.
+    /// Opens (and creates) the store under `directory`.
     public init(directory: String) throws(StoreError) {
         root = directory
-        stagingDirectory = directory + "/.staging"
+        legacyStagingDirectory = directory + "/.staging"
         quarantineDirectory = directory + "/.quarantine"
         try Posix.makeDirectories(directory)
-        try Posix.makeDirectory(stagingDirectory)
         try Posix.makeDirectory(quarantineDirectory)
     }
 
     /// Deletes staged files no writer owns any more; call with the data directory's exclusive lock held.
     public func removeAbandonedStagingFiles() {
-        for name in Posix.directoryNames(stagingDirectory) { unlink(stagingDirectory + "/" + name) }
+        for path in stagedFiles() { unlink(path) }
+        for name in Posix.directoryNames(legacyStagingDirectory) { unlink(legacyStagingDirectory + "/" + name) }
     }
 
     /// The path of an element.

@@ -35,12 +35,6 @@ enum Posix {
     /// The alignment `O_DIRECT` needs on every filesystem we meet (logical blocks are at most a page).
     static let directIOAlignment = 4096
 
-    /// Turns on `O_DIRECT` for `fd`; false where the filesystem does not support it (tmpfs, some FUSE).
-    static func enableDirectIO(_ fd: Int32) -> Bool {
-        let flags = fcntl(fd, F_GETFL)
-        return flags >= 0 && fcntl(fd, F_SETFL, flags | O_DIRECT) == 0
-    }
-
     /// Writes all of `buffer` at offset 0 through a descriptor with `O_DIRECT`; if the filesystem refuses the
     /// direct write (`EINVAL`), turns `O_DIRECT` off and writes through the page cache instead.
     static func writeAllDirect(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, path: String) throws(StoreError) {
