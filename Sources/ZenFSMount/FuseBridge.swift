@@ -46,6 +46,14 @@ final class FuseBridge: @unchecked Sendable {
         fuse_reply_entry(request, &entry)
     }
 
+    /// The reply for a name that does not exist, cached by the kernel for the entry timeout.
+    func replyAbsent(_ request: fuse_req_t?) {
+        var entry = fuse_entry_param()
+        entry.ino = 0
+        entry.entry_timeout = timeout
+        fuse_reply_entry(request, &entry)
+    }
+
     func replyAttributes(_ request: fuse_req_t?, _ attributes: FileAttributes) {
         var stat = StatMapping.stat(attributes)
         fuse_reply_attr(request, &stat, timeout)

@@ -22,7 +22,17 @@ enum FuseOperations {
         }
         ops.lookup = { request, parent, name in
             FuseBridge.handle(request) { bridge in
-                bridge.replyEntry(request, try bridge.fileSystem.lookup(try FuseBridge.name(name), in: Int64(parent)))
+                do {
+                    bridge.replyEntry(
+                        request,
+                        try bridge.fileSystem.lookup(try FuseBridge.name(name), in: Int64(parent))
+                    )
+                } catch PosixError.notFound where bridge.fileSystem.cachesAbsence(in: Int64(parent)) {
+                    // A negative entry: the kernel remembers the absence for the entry timeout, so a program
+                    // that checks a name before creating it (`cp`, editors) costs one lookup, not two. Creating,
+                    // renaming or linking through this mount replaces the negative entry at once.
+                    bridge.replyAbsent(request)
+                }
             }
         }
         ops.forget = { request, inode, count in

@@ -141,6 +141,30 @@ struct ConformanceTests {
         #expect(errnoOf { rename(mount.path("moved"), mount.path("b")) } == ENOTDIR)
     }
 
+    /// lookup: a name looked up and found absent (which the kernel remembers) exists at once when it is made
+    /// through the mount, by create, mkdir, rename, link or symlink, and is absent again at once after unlink.
+    @Test func absentNamesAppearAtOnce() throws {
+        let mount = try TestMount()
+        mkdir(mount.path("d"), 0o755)
+        #expect(writeFile(mount.path("d/source"), [9]))
+        for name in ["created", "folder", "renamed", "linked", "symlinked"] {
+            #expect(statOf(mount.path("d/" + name)) == nil)
+        }
+        #expect(writeFile(mount.path("d/created"), [1]))
+        #expect(errnoOf { mkdir(mount.path("d/folder"), 0o755) } == 0)
+        #expect(writeFile(mount.path("d/moving"), [2]))
+        #expect(errnoOf { rename(mount.path("d/moving"), mount.path("d/renamed")) } == 0)
+        #expect(errnoOf { link(mount.path("d/source"), mount.path("d/linked")) } == 0)
+        #expect(errnoOf { symlink("source", mount.path("d/symlinked")) } == 0)
+        #expect(readFile(mount.path("d/created")) == [1])
+        #expect(statOf(mount.path("d/folder"))!.st_mode & S_IFMT == S_IFDIR)
+        #expect(readFile(mount.path("d/renamed")) == [2])
+        #expect(readFile(mount.path("d/linked")) == [9])
+        #expect(readFile(mount.path("d/symlinked")) == [9])
+        #expect(errnoOf { unlink(mount.path("d/created")) } == 0)
+        #expect(statOf(mount.path("d/created")) == nil)
+    }
+
     /// truncate and ftruncate: shrink, grow with zeros, beyond 4 GiB sparse.
     @Test func truncateCategory() throws {
         let mount = try TestMount()

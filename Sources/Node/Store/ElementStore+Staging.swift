@@ -84,22 +84,24 @@ extension ElementStore {
         try Posix.syncFileSystem(fd, path: root)
     }
 
-    /// Renames staged files to their elements' names, on every core for a large batch.
+    /// Renames staged files to their elements' names, on every core for a large batch. The threads are our own:
+    /// `DispatchQueue.concurrentPerform` called from a thread that later exits (a mount's) corrupts the heap in
+    /// this libdispatch (a double free of its continuation cache, found with AddressSanitizer).
     private func name(_ staged: [StagedElement]) throws(StoreError) {
-        let failure = Mutex<StoreError?>(nil)
+        let failure = FirstFailure()
         let batches = staged.count >= 256 ? ProcessInfo.processInfo.activeProcessorCount : 1
         let perBatch = (staged.count + batches - 1) / batches
-        DispatchQueue.concurrentPerform(iterations: batches) { batch in
+        runOnThreads(batches) { [self] batch in
             for element in staged[min(staged.count, batch * perBatch)..<min(staged.count, (batch + 1) * perBatch)] {
                 do throws(StoreError) {
                     try Posix.rename(element.temporaryPath, path(of: element.hash))
                 } catch {
                     // A retried commit may find an element it already named.
-                    if !contains(element.hash) { failure.withLock { if $0 == nil { $0 = error } } }
+                    if !contains(element.hash) { failure.record(error) }
                 }
             }
         }
-        if let error = failure.withLock({ $0 }) { throw error }
+        if let error = failure.error { throw error }
     }
 
     /// What every staged file's name starts with.
@@ -141,4 +143,13 @@ extension ElementStore {
         guard SHA1Digest.of(bytes) == claimedHash else { throw StoreError.corruptElement(claimedHash) }
         try store(bytes)
     }
+}
+
+/// The first error several threads ran into.
+private final class FirstFailure: Sendable {
+    private let first = Mutex<StoreError?>(nil)
+
+    func record(_ error: StoreError) { first.withLock { if $0 == nil { $0 = error } } }
+
+    var error: StoreError? { first.withLock { $0 } }
 }

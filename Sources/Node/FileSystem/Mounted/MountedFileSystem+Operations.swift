@@ -54,6 +54,13 @@ extension MountedFileSystem {
         return overlay(entry)
     }
 
+    /// Whether the kernel may remember that a name is absent from directory `parent`: yes in the user's folders;
+    /// not at the root, where `zenfs add` places content without any call through the mount, nor in the virtual
+    /// tree, where content fetched from the circuit appears the same way.
+    public func cachesAbsence(in parent: Int64) -> Bool {
+        !VirtualTree.isVirtual(parent) && parent != NamespaceEntry.rootID
+    }
+
     public func readdir(_ id: Int64) throws -> [DirectoryItem] {
         if VirtualTree.isVirtual(id) { return try virtualReaddir(id) }
         let directory = try entry(id)
