@@ -67,10 +67,12 @@ final class TestMount {
 
     private func abortConnection() {
         let control = "/sys/fs/fuse/connections"
-        if !FileManager.default.fileExists(atPath: control + "/\(connection)") {
-            _ = try? Self.run("/bin/mount", ["-t", "fusectl", "none", control])
-        }
+        // The control filesystem is mounted only for this and unmounted after, so no test leaves a mount behind.
+        let mountedHere =
+            !FileManager.default.fileExists(atPath: control + "/\(connection)")
+            && (try? Self.run("/bin/mount", ["-t", "fusectl", "none", control])) == 0
         FileManager.default.createFile(atPath: control + "/\(connection)/abort", contents: Data("1".utf8))
+        if mountedHere { _ = try? Self.run("/bin/umount", [control]) }
     }
 
     deinit { unmount() }
