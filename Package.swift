@@ -43,6 +43,7 @@ let package = Package(
             dependencies: [
                 "ZenFS", "Chain", "COpenSSL", "CTorrent", "CMappedGuard",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

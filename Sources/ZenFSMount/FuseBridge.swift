@@ -59,6 +59,12 @@ final class FuseBridge: @unchecked Sendable {
         fuse_reply_attr(request, &stat, timeout)
     }
 
+    /// Lets the kernel keep a user file's cached pages across opens: its bytes change only through this mount.
+    /// Files of the virtual tree are re-read at every open.
+    func setCaching(_ info: UnsafeMutablePointer<fuse_file_info>, inode: fuse_ino_t) {
+        info.pointee.keep_cache = fileSystem.isVirtual(Int64(inode)) ? 0 : 1
+    }
+
     /// The caller's uid and gid.
     static func caller(_ request: fuse_req_t?) -> (uid: UInt32, gid: UInt32) {
         guard let context = fuse_req_ctx(request) else { return (0, 0) }

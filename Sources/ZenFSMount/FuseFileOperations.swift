@@ -5,10 +5,13 @@ import Node
 
 /// FUSE callbacks for open files, directories, extended attributes and the filesystem as a whole.
 enum FuseFileOperations {
+    static let smallestSplicedRead = 64 * 1024
+
     static func install(into ops: inout fuse_lowlevel_ops) {
         ops.open = { request, inode, info in
             FuseBridge.handle(request) { bridge in
                 info!.pointee.fh = try bridge.fileSystem.open(Int64(inode), flags: info!.pointee.flags)
+                bridge.setCaching(info!, inode: inode)
                 fuse_reply_open(request, info)
             }
         }
@@ -24,26 +27,30 @@ enum FuseFileOperations {
                     gid: caller.gid
                 )
                 info!.pointee.fh = handle
+                bridge.setCaching(info!, inode: fuse_ino_t(attributes.inode))
                 var entry = bridge.entryParameters(attributes)
                 fuse_reply_create(request, &entry, info)
             }
         }
         ops.read = { request, _, size, offset, info in
             FuseBridge.handle(request) { bridge in
-                let spliced = try bridge.fileSystem.readCommittedRun(info!.pointee.fh, at: Int64(offset), size: size) {
-                    fd,
-                    position,
-                    length in
-                    var vector = fuse_bufvec()
-                    vector.count = 1
-                    vector.buf.size = length
-                    vector.buf.flags = fuse_buf_flags(
-                        rawValue: fuse_buf_flags.RawValue(FUSE_BUF_IS_FD.rawValue | FUSE_BUF_FD_SEEK.rawValue)
-                    )
-                    vector.buf.fd = fd
-                    vector.buf.pos = off_t(position)
-                    fuse_reply_data(request, &vector, fuse_buf_copy_flags(rawValue: 0))
-                }
+                // Splicing saves a copy but costs more calls than it saves below a few pages.
+                let spliced =
+                    try size >= Self.smallestSplicedRead
+                    && bridge.fileSystem.readCommittedRun(info!.pointee.fh, at: Int64(offset), size: size) {
+                        fd,
+                        position,
+                        length in
+                        var vector = fuse_bufvec()
+                        vector.count = 1
+                        vector.buf.size = length
+                        vector.buf.flags = fuse_buf_flags(
+                            rawValue: fuse_buf_flags.RawValue(FUSE_BUF_IS_FD.rawValue | FUSE_BUF_FD_SEEK.rawValue)
+                        )
+                        vector.buf.fd = fd
+                        vector.buf.pos = off_t(position)
+                        fuse_reply_data(request, &vector, fuse_buf_copy_flags(rawValue: 0))
+                    }
                 if spliced { return }
                 try ReadBufferPool.shared.withBuffer(size: size) { buffer in
                     let count = try bridge.fileSystem.read(info!.pointee.fh, at: Int64(offset), into: buffer)

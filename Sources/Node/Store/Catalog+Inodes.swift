@@ -18,7 +18,7 @@ extension Catalog {
         linkTarget: String? = nil,
         in db: Database
     ) throws -> Int64 {
-        if try child(name, of: parent, in: db) != nil { throw NamespaceError.alreadyExists(path: name) }
+        if try nameExists(name, in: parent, db) { throw NamespaceError.alreadyExists(path: name) }
         let time = now.timeIntervalSince1970
         try db.cachedStatement(
             sql: """
@@ -39,6 +39,14 @@ extension Catalog {
         }
         try touch(parent, now: now, in: db)
         return id
+    }
+
+    /// Whether directory `parent` has an entry named `name`.
+    static func nameExists(_ name: String, in parent: Int64, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: "SELECT 1 FROM dirent WHERE parent = ? AND name = ?"),
+            arguments: [parent, name]
+        ) ?? false
     }
 
     /// Removes the name `name` from `parent` and drops the inode's link count (a directory's parent loses the

@@ -114,6 +114,11 @@ extension Catalog {
         }
     }
 
+    /// The element holding the bytes of the indexed metainfo `infoHash`; nil when it is not indexed.
+    public func metainfoElement(_ infoHash: SHA1Digest) throws -> SHA1Digest? {
+        try pointReader.metainfoElement(infoHash)
+    }
+
     /// Every indexed metainfo, by name.
     public func allMetainfos() throws -> [MetainfoRecord] {
         try read { db in

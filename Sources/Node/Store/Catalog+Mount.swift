@@ -41,19 +41,22 @@ struct ContentVersion {
 /// left for the caller to delete (`deleteInodeIfUnlinked`) once nothing has them open.
 extension Catalog {
     public func inode(_ id: Int64) throws -> NamespaceEntry? {
-        try read { db in try Self.inode(id, in: db) }
+        try pointReader.inode(id)
     }
 
     public func lookup(_ name: String, in parent: Int64) throws -> NamespaceEntry? {
-        try read { db in try Self.child(name, of: parent, in: db) }
+        switch try pointReader.child(name, of: parent) {
+        case .found(let entry): return entry
+        case .missingParent, .notDirectory: return nil
+        }
     }
 
     /// Looks a name up; when it is missing, says whether `parent` is a directory at all (in the same snapshot).
     public func lookupOrCheckParent(_ name: String, in parent: Int64) throws -> NamespaceEntry? {
-        try read { db in
-            if let entry = try Self.child(name, of: parent, in: db) { return entry }
-            try Self.requireDirectory(parent, in: db)
-            return nil
+        switch try pointReader.child(name, of: parent) {
+        case .found(let entry): return entry
+        case .missingParent: throw PosixError.notFound
+        case .notDirectory: throw PosixError.notADirectory
         }
     }
 
@@ -74,23 +77,40 @@ extension Catalog {
         gid: UInt32,
         linkTarget: String? = nil
     ) throws -> NamespaceEntry {
-        try write { db in
-            try Self.requireDirectory(parent, in: db)
-            if try Self.child(name, of: parent, in: db) != nil { throw PosixError.exists }
-            let id = try Self.insertInode(
-                parent: parent,
-                name: name,
-                kind: kind,
-                mode: mode,
-                uid: uid,
-                gid: gid,
-                size: Int64(linkTarget?.utf8.count ?? 0),
-                now: Date(),
-                linkTarget: linkTarget,
-                in: db
-            )
-            return try Self.child(name, of: parent, in: db) ?? Self.inode(id, in: db)!
-        }
+        let now = Date()
+        let size = Int64(linkTarget?.utf8.count ?? 0)
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        let id = try creator.create(
+            name,
+            in: parent,
+            kind: kind,
+            mode: mode,
+            uid: uid,
+            gid: gid,
+            size: size,
+            linkTarget: linkTarget,
+            now: now
+        )
+        // The entry as just inserted (reading it back would cost as much as the insert).
+        let time = Date(timeIntervalSince1970: now.timeIntervalSince1970)
+        return NamespaceEntry(
+            id: id,
+            parent: parent,
+            name: name,
+            kind: kind,
+            mode: mode & 0o7777,
+            uid: uid,
+            gid: gid,
+            linkCount: kind == .directory ? 2 : 1,
+            size: size,
+            accessed: time,
+            modified: time,
+            changed: time,
+            infoHash: nil,
+            contentOffset: nil,
+            linkTarget: linkTarget
+        )
     }
 
     /// Adds another name for a file (a hard link).
@@ -259,6 +279,8 @@ extension Catalog {
                 if inode.infoHash != version.metainfo.infoHash { _ = try self.releaseIfUnheld(inode.infoHash, in: db) }
             }
         }
+        writeLock.lock()
+        defer { writeLock.unlock() }
         do {
             try pool.writeWithoutTransaction { db in
                 if durable { try db.execute(sql: "PRAGMA synchronous = FULL") }

@@ -9,11 +9,20 @@ public final class Catalog: Sendable {
     /// `FULL` syncs every transaction; `NORMAL` (the mount's choice) survives a killed process but may lose the
     /// last transactions on power loss, except those recorded with `durable`.
     let synchronousMode: String
+    /// Point reads outside GRDB's pool (the mount's hot path).
+    let pointReader: CatalogPointReader
+    /// Creation of namespace entries outside GRDB's pool (one per file the mount creates).
+    let creator: NamespaceCreator
+    /// Held by every write of this process, GRDB's and the creator's, so they queue here instead of polling
+    /// SQLite's lock (whose busy handler sleeps milliseconds at a time).
+    let writeLock = NSLock()
 
     /// Opens or creates the catalog at `path` and brings its schema up to date.
     public init(path: String, syncEveryTransaction: Bool = true) throws(StoreError) {
         let mode = syncEveryTransaction ? "FULL" : "NORMAL"
         synchronousMode = mode
+        pointReader = CatalogPointReader(path: path)
+        creator = NamespaceCreator(path: path, synchronousMode: mode)
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.foreignKeysEnabled = true
@@ -35,6 +44,8 @@ public final class Catalog: Sendable {
 
     /// Runs a write in one transaction, mapping database errors.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
+        writeLock.lock()
+        defer { writeLock.unlock() }
         do { return try pool.write(body) } catch { throw Self.mapped(error) }
     }
 

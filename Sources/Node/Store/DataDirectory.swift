@@ -75,8 +75,8 @@ public final class DataDirectory: Sendable {
 
     /// The stored metainfo of an indexed info-hash (its element read and verified), or nil when not indexed.
     public func storedMetainfo(_ infoHash: SHA1Digest) throws -> Metainfo? {
-        guard let record = try catalog.metainfo(infoHash) else { return nil }
-        return try Metainfo(parsing: try store.read(record.element))
+        guard let element = try catalog.metainfoElement(infoHash) else { return nil }
+        return try Metainfo(parsing: try store.read(element))
     }
 
     /// The configured quota in bytes, or nil for none.

@@ -54,6 +54,40 @@ public struct NamespaceEntry: Equatable, Sendable {
         linkTarget = row["link_target"]
     }
 
+    init(
+        id: Int64,
+        parent: Int64?,
+        name: String,
+        kind: Kind,
+        mode: UInt32,
+        uid: UInt32,
+        gid: UInt32,
+        linkCount: Int,
+        size: Int64,
+        accessed: Date,
+        modified: Date,
+        changed: Date,
+        infoHash: SHA1Digest?,
+        contentOffset: Int64?,
+        linkTarget: String?
+    ) {
+        self.id = id
+        self.parent = parent
+        self.name = name
+        self.kind = kind
+        self.mode = mode
+        self.uid = uid
+        self.gid = gid
+        self.linkCount = linkCount
+        self.size = size
+        self.accessed = accessed
+        self.modified = modified
+        self.changed = changed
+        self.infoHash = infoHash
+        self.contentOffset = contentOffset
+        self.linkTarget = linkTarget
+    }
+
     /// The entry with other attributes (used for state not yet in the catalog, such as a file being written).
     public func with(size: Int64? = nil, modified: Date? = nil, changed: Date? = nil) -> NamespaceEntry {
         NamespaceEntry(

@@ -20,9 +20,16 @@ final class Committer: @unchecked Sendable {
         let version: UInt64
     }
 
+    /// A version now in the catalog, with the metainfo that describes it.
+    struct Recorded {
+        let inode: Int64
+        let version: UInt64
+        let metainfo: Metainfo
+    }
+
     private let data: DataDirectory
     private let reader: PartReader
-    private let onRecorded: @Sendable ([(inode: Int64, version: UInt64)]) -> Void
+    private let onRecorded: @Sendable ([Recorded]) -> Void
     /// Runs before each periodic commit: seals files closed since the last one.
     private let prepare: @Sendable () -> Void
     private let queue = Mutex<[Pending]>([])
@@ -37,7 +44,7 @@ final class Committer: @unchecked Sendable {
         data: DataDirectory,
         reader: PartReader,
         prepare: @escaping @Sendable () -> Void,
-        onRecorded: @escaping @Sendable ([(inode: Int64, version: UInt64)]) -> Void
+        onRecorded: @escaping @Sendable ([Recorded]) -> Void
     ) {
         self.data = data
         self.reader = reader
@@ -124,6 +131,8 @@ final class Committer: @unchecked Sendable {
             queue.withLock { $0.insert(contentsOf: batch, at: 0) }
             throw error
         }
-        onRecorded(batch.map { ($0.inode, $0.version) })
+        onRecorded(
+            zip(batch, versions).map { Recorded(inode: $0.inode, version: $0.version, metainfo: $1.metainfo) }
+        )
     }
 }

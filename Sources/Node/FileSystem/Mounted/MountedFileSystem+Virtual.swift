@@ -3,6 +3,9 @@ import ZenFS
 
 /// Serving the read-only `/.zen` tree.
 extension MountedFileSystem {
+    /// Whether an inode belongs to the read-only `/.zen` tree.
+    public func isVirtual(_ inode: Int64) -> Bool { VirtualTree.isVirtual(inode) }
+
     /// The attributes of a virtual inode.
     func virtualAttributes(_ inode: Int64) throws -> FileAttributes {
         let node = try virtualTree.node(inode)
@@ -36,9 +39,9 @@ extension MountedFileSystem {
             case .torrentsDirectory(let directory):
                 if name.hasSuffix(".torrent"),
                     let entry = try data.catalog.lookup(String(name.dropLast(8)), in: directory),
-                    try wholeMetainfo(of: entry) != nil
+                    let metainfo = try wholeMetainfo(of: entry)
                 {
-                    child = .torrentFile(namespaceInode: entry.id)
+                    child = .torrentFile(metainfo.infoHash)
                 } else if let entry = try data.catalog.lookup(name, in: directory), entry.kind == .directory {
                     child = .torrentsDirectory(namespaceDirectory: entry.id)
                 } else {
@@ -81,8 +84,8 @@ extension MountedFileSystem {
                 if entry.kind == .directory {
                     items.append((entry.name, .torrentsDirectory(namespaceDirectory: entry.id)))
                 }
-                if try wholeMetainfo(of: entry) != nil {
-                    items.append((entry.name + ".torrent", .torrentFile(namespaceInode: entry.id)))
+                if let metainfo = try wholeMetainfo(of: entry) {
+                    items.append((entry.name + ".torrent", .torrentFile(metainfo.infoHash)))
                 }
             }
         case .byInfoHashRoot:
@@ -151,10 +154,8 @@ extension MountedFileSystem {
     }
 
     private func virtualBytes(_ node: VirtualTree.Node) throws -> [UInt8] {
-        guard case .torrentFile(let inode) = node, let entry = try data.catalog.inode(inode),
-            let metainfo = try wholeMetainfo(of: entry)
-        else { throw PosixError.notFound }
-        return metainfo.exported(trackerBase: trackerBase).encoded()
+        guard case .torrentFile(let infoHash) = node else { throw PosixError.notFound }
+        return try cachedMetainfo(infoHash).exported(trackerBase: trackerBase).encoded()
     }
 
     /// A data file's path as it appears under `by-infohash/<hex>/`: the name, then the path inside a folder.

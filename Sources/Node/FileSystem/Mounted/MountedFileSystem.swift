@@ -22,6 +22,10 @@ public final class MountedFileSystem: @unchecked Sendable {
     /// Files closed with changes not yet sealed; the committer seals them before its next commit.
     private var closedWithChanges: Set<Int64> = []
     private var metainfos: [SHA1Digest: Metainfo] = [:]
+    /// Piece hashes held by `metainfos` (20 bytes each), which bounds its memory with `cachedPieceLimit`.
+    private var cachedPieces = 0
+    static let cachedPieceLimit = 1 << 18
+    static let cachedMetainfoLimit = 16_384
     let virtualTree = VirtualTree()
     /// Held (shared) while mounted, so `gc` and `verify` wait for the unmount.
     private let mountLock: Int32
@@ -116,11 +120,18 @@ public final class MountedFileSystem: @unchecked Sendable {
             stored = try data.storedMetainfo(infoHash)
         }
         guard let metainfo = stored else { throw PosixError.notFound }
-        lock.withLock {
-            if metainfos.count > 256 { metainfos.removeAll() }
-            metainfos[infoHash] = metainfo
-        }
+        lock.withLock { remember(metainfo) }
         return metainfo
+    }
+
+    /// Keeps a metainfo in the cache (the caller holds `lock`); the cache is emptied when it holds too many pieces.
+    private func remember(_ metainfo: Metainfo) {
+        let pieces = metainfo.info.pieces.count
+        if cachedPieces + pieces > Self.cachedPieceLimit || metainfos.count >= Self.cachedMetainfoLimit {
+            metainfos.removeAll()
+            cachedPieces = 0
+        }
+        if metainfos.updateValue(metainfo, forKey: metainfo.infoHash) == nil { cachedPieces += pieces }
     }
 
     func existingLiveFiles() -> [Int64: LiveFile] {
@@ -187,13 +198,15 @@ public final class MountedFileSystem: @unchecked Sendable {
         if !inUse { try? data.catalog.deleteIfUnlinked(id) }
     }
 
-    private func recorded(_ versions: [(inode: Int64, version: UInt64)]) {
+    private func recorded(_ versions: [Committer.Recorded]) {
         var touched: [Int64] = []
         lock.lock()
-        for (inode, version) in versions {
-            if let file = files[inode] {
-                file.lock.withWriteLock { file.recordedVersion = max(file.recordedVersion, version) }
-                touched.append(inode)
+        for recorded in versions {
+            // The next open of the file finds its metainfo here rather than in the store.
+            remember(recorded.metainfo)
+            if let file = files[recorded.inode] {
+                file.lock.withWriteLock { file.recordedVersion = max(file.recordedVersion, recorded.version) }
+                touched.append(recorded.inode)
             }
         }
         lock.unlock()

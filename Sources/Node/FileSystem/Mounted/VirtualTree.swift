@@ -9,7 +9,9 @@ final class VirtualTree: @unchecked Sendable {
     enum Node: Hashable {
         case zenRoot
         case torrentsDirectory(namespaceDirectory: Int64)
-        case torrentFile(namespaceInode: Int64)
+        /// Named by the info-hash it exports: a file's new version gets a new inode (whose size the kernel has
+        /// not cached), and a `.torrent` already open keeps the version it opened.
+        case torrentFile(SHA1Digest)
         case byInfoHashRoot
         /// A file or folder inside a metainfo's content; `path` is empty for the content's top.
         case content(SHA1Digest, path: [String])

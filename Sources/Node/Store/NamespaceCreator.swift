@@ -1,0 +1,209 @@
+import Foundation
+import GRDBSQLite
+import Synchronization
+import ZenFS
+
+/// Creates namespace entries (file, directory, symbolic link) on a plain SQLite connection with prepared statements:
+/// the mount creates an entry for every new file, and a write through GRDB's pool costs several times the
+/// statements themselves. Each creation is one `BEGIN IMMEDIATE` transaction, so it serializes with every other
+/// writer of the catalog (this process's GRDB writer included) through SQLite's own lock.
+final class NamespaceCreator: Sendable {
+    private let path: String
+    private let synchronousMode: String
+    private let connection = Mutex<Connection?>(nil)
+
+    init(path: String, synchronousMode: String) {
+        self.path = path
+        self.synchronousMode = synchronousMode
+    }
+
+    /// Inserts inode and name in one transaction and returns the inode number. Throws `PosixError.notFound` or
+    /// `.notADirectory` for a bad parent, `.exists` when the name is taken.
+    func create(
+        _ name: String,
+        in parent: Int64,
+        kind: NamespaceEntry.Kind,
+        mode: UInt32,
+        uid: UInt32,
+        gid: UInt32,
+        size: Int64,
+        linkTarget: String?,
+        now: Date
+    ) throws -> Int64 {
+        try connection.withLock { slot in
+            if slot == nil { slot = try Connection(path: path, synchronousMode: synchronousMode) }
+            let connection = slot!
+            try connection.run(connection.begin)
+            do {
+                let id = try connection.insert(
+                    name,
+                    in: parent,
+                    kind: kind,
+                    mode: mode,
+                    uid: uid,
+                    gid: gid,
+                    size: size,
+                    linkTarget: linkTarget,
+                    now: now.timeIntervalSince1970
+                )
+                try connection.run(connection.commit)
+                return id
+            } catch {
+                try? connection.run(connection.rollback)
+                throw error
+            }
+        }
+    }
+
+    /// The connection and its statements; used under the creator's lock.
+    private final class Connection: @unchecked Sendable {
+        let database: OpaquePointer
+        let begin: OpaquePointer
+        let commit: OpaquePointer
+        let rollback: OpaquePointer
+        let parentKind: OpaquePointer
+        let nameTaken: OpaquePointer
+        let insertInode: OpaquePointer
+        let insertName: OpaquePointer
+        let addParentLink: OpaquePointer
+        let touchParent: OpaquePointer
+
+        init(path: String, synchronousMode: String) throws(StoreError) {
+            var handle: OpaquePointer?
+            guard sqlite3_open_v2(path, &handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nil) == SQLITE_OK,
+                let handle
+            else {
+                let message = handle.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+                sqlite3_close(handle)
+                throw .catalog("cannot open \(path) for writing: \(message)")
+            }
+            database = handle
+            sqlite3_busy_timeout(handle, 30_000)
+            var statements: [OpaquePointer] = []
+            func prepare(_ sql: String) throws(StoreError) -> OpaquePointer {
+                var statement: OpaquePointer?
+                guard
+                    sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+                        == SQLITE_OK, let statement
+                else {
+                    statements.forEach { sqlite3_finalize($0) }
+                    sqlite3_close_v2(handle)
+                    throw .catalog("cannot prepare a namespace write: \(String(cString: sqlite3_errmsg(handle)))")
+                }
+                statements.append(statement)
+                return statement
+            }
+            let settings = "PRAGMA foreign_keys = ON; PRAGMA synchronous = \(synchronousMode);"
+            guard sqlite3_exec(handle, settings, nil, nil, nil) == SQLITE_OK else {
+                let message = String(cString: sqlite3_errmsg(handle))
+                sqlite3_close_v2(handle)
+                throw .catalog("cannot configure \(path): \(message)")
+            }
+            begin = try prepare("BEGIN IMMEDIATE")
+            commit = try prepare("COMMIT")
+            rollback = try prepare("ROLLBACK")
+            parentKind = try prepare("SELECT kind FROM inode WHERE id = ?1")
+            nameTaken = try prepare("SELECT 1 FROM dirent WHERE parent = ?1 AND name = ?2")
+            insertInode = try prepare(
+                """
+                INSERT INTO inode (kind, mode, uid, gid, nlink, size, atime, mtime, ctime, link_target)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, ?8)
+                """
+            )
+            insertName = try prepare("INSERT INTO dirent (parent, name, inode) VALUES (?1, ?2, ?3)")
+            addParentLink = try prepare("UPDATE inode SET nlink = nlink + 1 WHERE id = ?1")
+            touchParent = try prepare("UPDATE inode SET mtime = ?2, ctime = ?2 WHERE id = ?1")
+        }
+
+        func insert(
+            _ name: String,
+            in parent: Int64,
+            kind: NamespaceEntry.Kind,
+            mode: UInt32,
+            uid: UInt32,
+            gid: UInt32,
+            size: Int64,
+            linkTarget: String?,
+            now: Double
+        ) throws -> Int64 {
+            sqlite3_bind_int64(parentKind, 1, parent)
+            let kindOfParent = try query(parentKind) { sqlite3_column_int64($0, 0) }
+            guard let kindOfParent else { throw PosixError.notFound }
+            guard kindOfParent == Int64(NamespaceEntry.Kind.directory.rawValue) else { throw PosixError.notADirectory }
+
+            sqlite3_bind_int64(nameTaken, 1, parent)
+            sqlite3_bind_text(nameTaken, 2, name, -1, sqliteTransient)
+            if try query(nameTaken, { _ in true }) != nil { throw PosixError.exists }
+
+            sqlite3_bind_int64(insertInode, 1, Int64(kind.rawValue))
+            sqlite3_bind_int64(insertInode, 2, Int64(mode & 0o7777))
+            sqlite3_bind_int64(insertInode, 3, Int64(uid))
+            sqlite3_bind_int64(insertInode, 4, Int64(gid))
+            sqlite3_bind_int64(insertInode, 5, kind == .directory ? 2 : 1)
+            sqlite3_bind_int64(insertInode, 6, size)
+            sqlite3_bind_double(insertInode, 7, now)
+            if let linkTarget {
+                sqlite3_bind_text(insertInode, 8, linkTarget, -1, sqliteTransient)
+            } else {
+                sqlite3_bind_null(insertInode, 8)
+            }
+            try execute(insertInode)
+            let id = sqlite3_last_insert_rowid(database)
+
+            sqlite3_bind_int64(insertName, 1, parent)
+            sqlite3_bind_text(insertName, 2, name, -1, sqliteTransient)
+            sqlite3_bind_int64(insertName, 3, id)
+            try execute(insertName)
+
+            if kind == .directory {
+                sqlite3_bind_int64(addParentLink, 1, parent)
+                try execute(addParentLink)
+            }
+            sqlite3_bind_int64(touchParent, 1, parent)
+            sqlite3_bind_double(touchParent, 2, now)
+            try execute(touchParent)
+            return id
+        }
+
+        /// Runs a statement that returns no rows.
+        func run(_ statement: OpaquePointer) throws(StoreError) {
+            try execute(statement)
+        }
+
+        /// Runs a statement and reads its first row, if any, with `column`.
+        private func query<T>(_ statement: OpaquePointer, _ column: (OpaquePointer) -> T) throws(StoreError) -> T? {
+            defer {
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
+            }
+            return try step(statement) ? column(statement) : nil
+        }
+
+        private func execute(_ statement: OpaquePointer) throws(StoreError) {
+            defer {
+                sqlite3_reset(statement)
+                sqlite3_clear_bindings(statement)
+            }
+            _ = try step(statement)
+        }
+
+        private func step(_ statement: OpaquePointer) throws(StoreError) -> Bool {
+            switch sqlite3_step(statement) {
+            case SQLITE_ROW: return true
+            case SQLITE_DONE: return false
+            case let code:
+                if code & 0xff == SQLITE_FULL { throw .diskFull(path: "catalog.sqlite") }
+                throw .catalog("namespace write failed: \(String(cString: sqlite3_errmsg(database)))")
+            }
+        }
+
+        deinit {
+            for statement in [
+                begin, commit, rollback, parentKind, nameTaken, insertInode, insertName, addParentLink, touchParent,
+            ] {
+                sqlite3_finalize(statement)
+            }
+            sqlite3_close_v2(database)
+        }
+    }
+}
