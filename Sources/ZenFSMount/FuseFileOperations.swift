@@ -37,19 +37,8 @@ enum FuseFileOperations {
                 // Splicing saves a copy but costs more calls than it saves below a few pages.
                 let spliced =
                     try size >= Self.smallestSplicedRead
-                    && bridge.fileSystem.readCommittedRun(info!.pointee.fh, at: Int64(offset), size: size) {
-                        fd,
-                        position,
-                        length in
-                        var vector = fuse_bufvec()
-                        vector.count = 1
-                        vector.buf.size = length
-                        vector.buf.flags = fuse_buf_flags(
-                            rawValue: fuse_buf_flags.RawValue(FUSE_BUF_IS_FD.rawValue | FUSE_BUF_FD_SEEK.rawValue)
-                        )
-                        vector.buf.fd = fd
-                        vector.buf.pos = off_t(position)
-                        fuse_reply_data(request, &vector, fuse_buf_copy_flags(rawValue: 0))
+                    && bridge.fileSystem.readCommittedParts(info!.pointee.fh, at: Int64(offset), size: size) {
+                        SplicedReply.send(request, $0)
                     }
                 if spliced { return }
                 try ReadBufferPool.shared.withBuffer(size: size) { buffer in

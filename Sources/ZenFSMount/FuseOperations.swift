@@ -10,7 +10,9 @@ enum FuseOperations {
         ops.`init` = { _, connection in
             guard let connection else { return }
             connection.pointee.max_write = 1 << 20
-            connection.pointee.max_readahead = 1 << 20
+            // Readahead requests of half a MiB fit, with their header, in the largest pipe an unprivileged
+            // process may have (1 MiB), so replies from parts are spliced; larger ones would be copied twice.
+            connection.pointee.max_readahead = 1 << 19
             connection.pointee.time_gran = 1
             let wanted = UInt32(
                 FUSE_CAP_ASYNC_READ | FUSE_CAP_ATOMIC_O_TRUNC | FUSE_CAP_PARALLEL_DIROPS | FUSE_CAP_ASYNC_DIO

@@ -71,6 +71,27 @@ struct CatalogPointAccessTests {
         #expect(try catalog.inodeCount() == 2)
     }
 
+    /// Inode numbers are never given twice, even when the highest one was deleted, by either creation path.
+    @Test func inodeNumbersAreNeverReused() throws {
+        let directory = TemporaryDirectory()
+        let service = try directory.service()
+        let catalog = service.data.catalog
+        let root = NamespaceEntry.rootID
+        let first = try catalog.create("first", in: root, kind: .file, mode: 0o644, uid: 0, gid: 0)
+        let highest = try catalog.create("highest", in: root, kind: .file, mode: 0o644, uid: 0, gid: 0)
+        _ = try catalog.remove("highest", in: root, directory: false)
+        try catalog.deleteIfUnlinked(highest.id)
+        #expect(try catalog.inode(highest.id) == nil)
+        let next = try catalog.create("next", in: root, kind: .file, mode: 0o644, uid: 0, gid: 0)
+        #expect(next.id > highest.id && highest.id > first.id)
+        _ = try catalog.removeEntry(atPath: "/next")
+        #expect(try catalog.inode(next.id) == nil)
+        directory.randomFile("source/added.bin", count: 1000)
+        _ = try service.add(directory.path + "/source")
+        let added = try #require(try catalog.entry(atPath: "/source"))
+        #expect(added.id > next.id)
+    }
+
     /// A second catalog on the same file (as another process would open it) sees each change at once, whichever
     /// path wrote it.
     @Test func seesChangesOfOtherConnectionsAtOnce() throws {

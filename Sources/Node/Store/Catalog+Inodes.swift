@@ -20,17 +20,20 @@ extension Catalog {
     ) throws -> Int64 {
         if try nameExists(name, in: parent, db) { throw NamespaceError.alreadyExists(path: name) }
         let time = now.timeIntervalSince1970
+        guard let id = try Int64.fetchOne(db.cachedStatement(sql: nextInodeNumber)) else {
+            throw StoreError.catalog("cannot number a new inode")
+        }
+        try db.cachedStatement(sql: recordInodeNumber).execute(arguments: [id])
         try db.cachedStatement(
             sql: """
-                INSERT INTO inode (kind, mode, uid, gid, nlink, size, atime, mtime, ctime, info_hash, content_offset, link_target)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO inode (id, kind, mode, uid, gid, nlink, size, atime, mtime, ctime, info_hash, content_offset, link_target)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            kind.rawValue, mode & 0o7777, uid, gid, kind == .directory ? 2 : 1, size, time, time, time,
+            id, kind.rawValue, mode & 0o7777, uid, gid, kind == .directory ? 2 : 1, size, time, time, time,
             content?.infoHash.blob, content?.offset, linkTarget,
         ]
         )
-        let id = db.lastInsertedRowID
         try db.cachedStatement(sql: "INSERT INTO dirent (parent, name, inode) VALUES (?, ?, ?)").execute(arguments: [
             parent, name, id,
         ])
@@ -40,6 +43,19 @@ extension Catalog {
         try touch(parent, now: now, in: db)
         return id
     }
+
+    /// The number of the next inode: above every inode that exists or ever existed. Numbers are never reused, so
+    /// a kernel that still caches a deleted inode (removed by `zenfs rm` under a mount) never confuses it with a
+    /// new one, whose bytes it would then serve from the old one's cache.
+    static let nextInodeNumber = """
+        SELECT MAX(
+            COALESCE((SELECT CAST(value AS INTEGER) FROM setting WHERE key = 'inode_high_water'), 0),
+            COALESCE((SELECT MAX(id) FROM inode), 0)
+        ) + 1
+        """
+    /// Records the number just given (`?1`) as the highest ever.
+    static let recordInodeNumber =
+        "INSERT OR REPLACE INTO setting (key, value) VALUES ('inode_high_water', CAST(?1 AS TEXT))"
 
     /// Whether directory `parent` has an entry named `name`.
     static func nameExists(_ name: String, in parent: Int64, _ db: Database) throws -> Bool {

@@ -63,6 +63,8 @@ final class NamespaceCreator: Sendable {
         let rollback: OpaquePointer
         let parentKind: OpaquePointer
         let nameTaken: OpaquePointer
+        let nextInode: OpaquePointer
+        let recordInode: OpaquePointer
         let insertInode: OpaquePointer
         let insertName: OpaquePointer
         let addParentLink: OpaquePointer
@@ -104,10 +106,12 @@ final class NamespaceCreator: Sendable {
             rollback = try prepare("ROLLBACK")
             parentKind = try prepare("SELECT kind FROM inode WHERE id = ?1")
             nameTaken = try prepare("SELECT 1 FROM dirent WHERE parent = ?1 AND name = ?2")
+            nextInode = try prepare(Catalog.nextInodeNumber)
+            recordInode = try prepare(Catalog.recordInodeNumber)
             insertInode = try prepare(
                 """
-                INSERT INTO inode (kind, mode, uid, gid, nlink, size, atime, mtime, ctime, link_target)
-                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, ?8)
+                INSERT INTO inode (id, kind, mode, uid, gid, nlink, size, atime, mtime, ctime, link_target)
+                VALUES (?9, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, ?8)
                 """
             )
             insertName = try prepare("INSERT INTO dirent (parent, name, inode) VALUES (?1, ?2, ?3)")
@@ -135,6 +139,13 @@ final class NamespaceCreator: Sendable {
             sqlite3_bind_text(nameTaken, 2, name, -1, sqliteTransient)
             if try query(nameTaken, { _ in true }) != nil { throw PosixError.exists }
 
+            guard let id = try query(nextInode, { sqlite3_column_int64($0, 0) }) else {
+                throw StoreError.catalog("cannot number a new inode")
+            }
+            sqlite3_bind_int64(recordInode, 1, id)
+            try execute(recordInode)
+
+            sqlite3_bind_int64(insertInode, 9, id)
             sqlite3_bind_int64(insertInode, 1, Int64(kind.rawValue))
             sqlite3_bind_int64(insertInode, 2, Int64(mode & 0o7777))
             sqlite3_bind_int64(insertInode, 3, Int64(uid))
@@ -148,7 +159,6 @@ final class NamespaceCreator: Sendable {
                 sqlite3_bind_null(insertInode, 8)
             }
             try execute(insertInode)
-            let id = sqlite3_last_insert_rowid(database)
 
             sqlite3_bind_int64(insertName, 1, parent)
             sqlite3_bind_text(insertName, 2, name, -1, sqliteTransient)
@@ -199,7 +209,8 @@ final class NamespaceCreator: Sendable {
 
         deinit {
             for statement in [
-                begin, commit, rollback, parentKind, nameTaken, insertInode, insertName, addParentLink, touchParent,
+                begin, commit, rollback, parentKind, nameTaken, nextInode, recordInode, insertInode, insertName,
+                addParentLink, touchParent,
             ] {
                 sqlite3_finalize(statement)
             }

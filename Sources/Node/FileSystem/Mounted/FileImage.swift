@@ -81,25 +81,39 @@ final class FileImage {
         return count
     }
 
-    /// Where bytes `offset ..< offset + count` (clamped to the size) lie when they are one run of one unchanged
-    /// committed part: the part's hash, the offset in it and the length. Nil otherwise (read through `read`).
-    func committedRun(at offset: Int64, count: Int) -> (hash: SHA1Digest, within: Int, length: Int)? {
+    /// One stretch of a committed part: its hash, where the stretch starts in it and how long it is.
+    struct CommittedRun {
+        let hash: SHA1Digest
+        let within: Int
+        let length: Int
+    }
+
+    /// Where bytes `offset ..< offset + count` (clamped to the size) lie when every part they touch is an unchanged
+    /// committed part: one run per part, in order. Nil otherwise (read through `read`).
+    func committedRuns(at offset: Int64, count: Int) -> [CommittedRun]? {
         guard let base, offset < size, base.offset % Int64(base.pieceLength) == 0, base.pieceLength == pieceLength
         else { return nil }
-        let length = Int(min(Int64(count), size - offset))
-        let index = Int(offset / Int64(pieceLength))
-        let within = Int(offset % Int64(pieceLength))
-        guard within + length <= pieceLength, offset + Int64(length) <= baseValidLength,
-            memory[index] == nil, inFlight[index] == nil, spilled[index] == nil
-        else { return nil }
-        let piece = Int(base.offset / Int64(pieceLength)) + index
-        if within == 0 && piece + 1 < base.pieces.count {
-            reader.prefetch(
-                base.pieces[(piece + 1)..<min(base.pieces.count, piece + 1 + Self.readaheadParts)],
-                content: base.infoHash
-            )
+        let end = offset + min(Int64(count), size - offset)
+        guard end <= baseValidLength else { return nil }
+        let firstPiece = Int(base.offset / Int64(pieceLength))
+        var runs: [CommittedRun] = []
+        var position = offset
+        while position < end {
+            let index = Int(position / Int64(pieceLength))
+            let within = Int(position % Int64(pieceLength))
+            let length = Int(min(Int64(pieceLength - within), end - position))
+            guard memory[index] == nil, inFlight[index] == nil, spilled[index] == nil else { return nil }
+            let piece = firstPiece + index
+            if within == 0 && piece + 1 < base.pieces.count {
+                reader.prefetch(
+                    base.pieces[(piece + 1)..<min(base.pieces.count, piece + 1 + Self.readaheadParts)],
+                    content: base.infoHash
+                )
+            }
+            runs.append(CommittedRun(hash: base.pieces[piece], within: within, length: length))
+            position += Int64(length)
         }
-        return (base.pieces[piece], within, length)
+        return runs
     }
 
     /// Reads part `index` (its current bytes, zeros past what any write or the base gave it).

@@ -234,19 +234,34 @@ extension MountedFileSystem {
         return try file.lock.withReadLock { try file.image.read(at: offset, into: buffer) }
     }
 
-    /// When the bytes asked for are one run of an unchanged committed part, runs `body` with that part's open
-    /// descriptor, the position and the length (so the caller can splice them to the kernel without copying)
+    /// Where bytes lie in a committed part's element: an open descriptor, the position in it and the length.
+    public struct PartStretch {
+        public let descriptor: Int32
+        public let position: Int64
+        public let length: Int
+    }
+
+    /// When the bytes asked for lie in unchanged committed parts, runs `body` with an open descriptor of each part
+    /// and the stretch to read from it, in order (so the caller can splice them to the kernel without copying),
     /// and returns true; returns false when the caller must use `read`.
-    public func readCommittedRun(
+    public func readCommittedParts(
         _ handle: UInt64,
         at offset: Int64,
         size: Int,
-        _ body: (_ fd: Int32, _ position: Int64, _ length: Int) -> Void
+        _ body: ([PartStretch]) -> Void
     ) throws -> Bool {
         let (_, file) = try self.handle(handle)
         return file.lock.withReadLock {
-            guard let run = file.image.committedRun(at: offset, count: size) else { return false }
-            return reader.withDescriptor(run.hash) { fd in body(fd, Int64(run.within), run.length) } != nil
+            guard let runs = file.image.committedRuns(at: offset, count: size) else { return false }
+            var stretches: [PartStretch] = []
+            stretches.reserveCapacity(runs.count)
+            defer { for run in runs.prefix(stretches.count) { reader.releaseDescriptor(run.hash) } }
+            for run in runs {
+                guard let descriptor = reader.acquireDescriptor(run.hash) else { return false }
+                stretches.append(PartStretch(descriptor: descriptor, position: Int64(run.within), length: run.length))
+            }
+            body(stretches)
+            return true
         }
     }
 

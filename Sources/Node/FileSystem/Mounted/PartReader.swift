@@ -63,11 +63,14 @@ final class PartReader: Sendable {
         throw StoreError.missingElement(hash)
     }
 
-    /// Runs `body` with an open descriptor of a committed part; nil when the part is not committed yet.
-    func withDescriptor<T>(_ hash: SHA1Digest, _ body: (Int32) throws -> T) rethrows -> T? {
-        guard let fd = acquire(hash) else { return nil }
-        defer { release(hash) }
-        return try body(fd)
+    /// An open descriptor of a committed part, kept open until `releaseDescriptor`; nil when the part is not
+    /// committed yet.
+    func acquireDescriptor(_ hash: SHA1Digest) -> Int32? {
+        acquire(hash)
+    }
+
+    func releaseDescriptor(_ hash: SHA1Digest) {
+        release(hash)
     }
 
     /// Asks the kernel to start reading committed parts into the page cache now, so a sequential reader finds
