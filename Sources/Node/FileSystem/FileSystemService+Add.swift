@@ -90,16 +90,22 @@ extension FileSystemService {
             let hashed = try hasher.run(source, expected: expected, progress: counter)
             let metainfo: Metainfo
             let destination: [String]
+            let metainfoBytes: [UInt8]
+            var staged = hashed.staged
             do {
                 metainfo = try makeMetainfo(hashed.pieces)
                 destination = try place(metainfo)
                 try checkFree(destination, for: metainfo)
-                try store.commit(hashed.staged)
+                metainfoBytes = metainfo.encoded()
+                let hash = SHA1Digest.of(metainfoBytes)
+                if let element = try metainfoBytes.withUnsafeBytes({ try store.stage($0, as: hash) }) {
+                    staged.append(element)
+                }
             } catch {
-                store.discard(hashed.staged)
+                store.discard(staged)
                 throw error
             }
-            try record(metainfo, at: destination)
+            try commit(staged, recording: metainfo, bytes: metainfoBytes, at: destination)
             return AddResult(
                 infoHash: metainfo.infoHash,
                 name: metainfo.info.name,
@@ -110,6 +116,34 @@ extension FileSystemService {
                 storedBytes: hashed.staged.reduce(0) { $0 + $1.size },
                 skipped: skipped()
             )
+        }
+    }
+
+    /// Makes the staged parts and metainfo element durable and names them on a thread of their own while this
+    /// thread builds the catalog transaction that indexes the metainfo and places it at `destination`. The
+    /// transaction commits only after every element is durable, so the catalog never refers to an element that a
+    /// crash could lose; if the elements cannot be committed, it rolls back.
+    private func commit(
+        _ staged: [StagedElement],
+        recording metainfo: Metainfo,
+        bytes: [UInt8],
+        at destination: [String]
+    ) throws {
+        let store = store
+        let elements = BackgroundWork { try store.commit(staged) }
+        // Whatever happens here, the commit has finished before this returns.
+        defer { try? elements.wait() }
+        let now = Date()
+        try catalog.write { db in
+            _ = try catalog.insertMetainfo(
+                metainfo,
+                element: SHA1Digest.of(bytes),
+                elementSize: Int64(bytes.count),
+                now: now,
+                in: db
+            )
+            _ = try catalog.place(metainfo, at: destination, now: now, in: db)
+            try elements.wait()
         }
     }
 

@@ -17,3 +17,30 @@ func runOnThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
     body(0)
     finished.wait()
 }
+
+/// Work started on a thread of its own; the starter overlaps other work with it, then waits for its outcome.
+final class BackgroundWork: @unchecked Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+    /// Written by the work's thread before it signals `finished`; read by the starter after waiting.
+    private var failure: (any Error)?
+    /// Touched by the starter only.
+    private var waited = false
+
+    init(_ body: @escaping @Sendable () throws -> Void) {
+        let thread = Thread { [self] in
+            do { try body() } catch { failure = error }
+            finished.signal()
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Waits until the work has finished (later calls return at once) and rethrows its error, if any.
+    func wait() throws {
+        if !waited {
+            finished.wait()
+            waited = true
+        }
+        if let failure { throw failure }
+    }
+}
