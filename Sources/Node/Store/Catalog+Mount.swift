@@ -77,25 +77,11 @@ extension Catalog {
         gid: UInt32,
         linkTarget: String? = nil
     ) throws -> NamespaceEntry {
-        let now = Date()
-        let size = Int64(linkTarget?.utf8.count ?? 0)
-        writeLock.lock()
-        defer { writeLock.unlock() }
-        let id = try creator.create(
-            name,
-            in: parent,
-            kind: kind,
-            mode: mode,
-            uid: uid,
-            gid: gid,
-            size: size,
-            linkTarget: linkTarget,
-            now: now
-        )
-        // The entry as just inserted (reading it back would cost as much as the insert).
-        let time = Date(timeIntervalSince1970: now.timeIntervalSince1970)
-        return NamespaceEntry(
-            id: id,
+        // Built before the insert and numbered after it: reading it back would cost as much as the insert.
+        // The time as the catalog stores it (seconds since 1970), so the entry equals what a read returns.
+        let time = Date(timeIntervalSince1970: Date().timeIntervalSince1970)
+        let entry = NamespaceEntry(
+            id: 0,
             parent: parent,
             name: name,
             kind: kind,
@@ -103,7 +89,7 @@ extension Catalog {
             uid: uid,
             gid: gid,
             linkCount: kind == .directory ? 2 : 1,
-            size: size,
+            size: Int64(linkTarget?.utf8.count ?? 0),
             accessed: time,
             modified: time,
             changed: time,
@@ -111,6 +97,9 @@ extension Catalog {
             contentOffset: nil,
             linkTarget: linkTarget
         )
+        writeLock.lock()
+        defer { writeLock.unlock() }
+        return entry.numbered(try creator.create(entry))
     }
 
     /// Adds another name for a file (a hard link).

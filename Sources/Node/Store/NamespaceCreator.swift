@@ -17,35 +17,16 @@ final class NamespaceCreator: Sendable {
         self.synchronousMode = synchronousMode
     }
 
-    /// Inserts inode and name in one transaction and returns the inode number. Throws `PosixError.notFound` or
-    /// `.notADirectory` for a bad parent, `.exists` when the name is taken.
-    func create(
-        _ name: String,
-        in parent: Int64,
-        kind: NamespaceEntry.Kind,
-        mode: UInt32,
-        uid: UInt32,
-        gid: UInt32,
-        size: Int64,
-        linkTarget: String?,
-        now: Date
-    ) throws -> Int64 {
+    /// Inserts `entry` (its parent, name, kind, mode, owner, size, link target and time; its number is ignored)
+    /// in one transaction and returns the inode number it got. Throws `PosixError.notFound` or `.notADirectory`
+    /// for a bad parent, `.exists` when the name is taken.
+    func create(_ entry: NamespaceEntry) throws -> Int64 {
         try connection.withLock { slot in
             if slot == nil { slot = try Connection(path: path, synchronousMode: synchronousMode) }
             let connection = slot!
             try connection.run(connection.begin)
             do {
-                let id = try connection.insert(
-                    name,
-                    in: parent,
-                    kind: kind,
-                    mode: mode,
-                    uid: uid,
-                    gid: gid,
-                    size: size,
-                    linkTarget: linkTarget,
-                    now: now.timeIntervalSince1970
-                )
+                let id = try connection.insert(entry)
                 try connection.run(connection.commit)
                 return id
             } catch {
@@ -119,24 +100,16 @@ final class NamespaceCreator: Sendable {
             touchParent = try prepare("UPDATE inode SET mtime = ?2, ctime = ?2 WHERE id = ?1")
         }
 
-        func insert(
-            _ name: String,
-            in parent: Int64,
-            kind: NamespaceEntry.Kind,
-            mode: UInt32,
-            uid: UInt32,
-            gid: UInt32,
-            size: Int64,
-            linkTarget: String?,
-            now: Double
-        ) throws -> Int64 {
+        func insert(_ entry: NamespaceEntry) throws -> Int64 {
+            let parent = entry.parent ?? NamespaceEntry.rootID
+            let now = entry.modified.timeIntervalSince1970
             sqlite3_bind_int64(parentKind, 1, parent)
             let kindOfParent = try query(parentKind) { sqlite3_column_int64($0, 0) }
             guard let kindOfParent else { throw PosixError.notFound }
             guard kindOfParent == Int64(NamespaceEntry.Kind.directory.rawValue) else { throw PosixError.notADirectory }
 
             sqlite3_bind_int64(nameTaken, 1, parent)
-            sqlite3_bind_text(nameTaken, 2, name, -1, sqliteTransient)
+            sqlite3_bind_text(nameTaken, 2, entry.name, -1, sqliteTransient)
             if try query(nameTaken, { _ in true }) != nil { throw PosixError.exists }
 
             guard let id = try query(nextInode, { sqlite3_column_int64($0, 0) }) else {
@@ -146,14 +119,14 @@ final class NamespaceCreator: Sendable {
             try execute(recordInode)
 
             sqlite3_bind_int64(insertInode, 9, id)
-            sqlite3_bind_int64(insertInode, 1, Int64(kind.rawValue))
-            sqlite3_bind_int64(insertInode, 2, Int64(mode & 0o7777))
-            sqlite3_bind_int64(insertInode, 3, Int64(uid))
-            sqlite3_bind_int64(insertInode, 4, Int64(gid))
-            sqlite3_bind_int64(insertInode, 5, kind == .directory ? 2 : 1)
-            sqlite3_bind_int64(insertInode, 6, size)
+            sqlite3_bind_int64(insertInode, 1, Int64(entry.kind.rawValue))
+            sqlite3_bind_int64(insertInode, 2, Int64(entry.mode & 0o7777))
+            sqlite3_bind_int64(insertInode, 3, Int64(entry.uid))
+            sqlite3_bind_int64(insertInode, 4, Int64(entry.gid))
+            sqlite3_bind_int64(insertInode, 5, Int64(entry.linkCount))
+            sqlite3_bind_int64(insertInode, 6, entry.size)
             sqlite3_bind_double(insertInode, 7, now)
-            if let linkTarget {
+            if let linkTarget = entry.linkTarget {
                 sqlite3_bind_text(insertInode, 8, linkTarget, -1, sqliteTransient)
             } else {
                 sqlite3_bind_null(insertInode, 8)
@@ -161,11 +134,11 @@ final class NamespaceCreator: Sendable {
             try execute(insertInode)
 
             sqlite3_bind_int64(insertName, 1, parent)
-            sqlite3_bind_text(insertName, 2, name, -1, sqliteTransient)
+            sqlite3_bind_text(insertName, 2, entry.name, -1, sqliteTransient)
             sqlite3_bind_int64(insertName, 3, id)
             try execute(insertName)
 
-            if kind == .directory {
+            if entry.kind == .directory {
                 sqlite3_bind_int64(addParentLink, 1, parent)
                 try execute(addParentLink)
             }

@@ -98,8 +98,13 @@ public struct NamespaceEntry: Equatable, Sendable {
         )
     }
 
-    private init(copying other: NamespaceEntry, size: Int64, modified: Date, changed: Date) {
-        id = other.id
+    /// The same entry under inode number `id` (for one built before its inode was inserted).
+    func numbered(_ id: Int64) -> NamespaceEntry {
+        NamespaceEntry(copying: self, id: id, size: size, modified: modified, changed: changed)
+    }
+
+    private init(copying other: NamespaceEntry, id: Int64? = nil, size: Int64, modified: Date, changed: Date) {
+        self.id = id ?? other.id
         parent = other.parent
         name = other.name
         kind = other.kind
