@@ -57,12 +57,9 @@ enum FuseFileOperations {
                 fuse_reply_write(request, written)
             }
         }
-        ops.flush = { request, _, info in
-            FuseBridge.handle(request) { bridge in
-                try bridge.fileSystem.flush(info!.pointee.fh)
-                fuse_reply_err(request, 0)
-            }
-        }
+        // No `flush`: libfuse answers ENOSYS and the kernel stops sending it, so `close` costs no round trip. A changed
+        // file is sealed at its last release (sealing waits for the committer either way), and locks are the
+        // kernel's own, so a close has nothing to tell this filesystem.
         ops.release = { request, _, info in
             FuseBridge.handle(request) { bridge in
                 try bridge.fileSystem.release(info!.pointee.fh)

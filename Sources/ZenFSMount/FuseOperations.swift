@@ -21,6 +21,10 @@ enum FuseOperations {
             // Replies that carry a part's descriptor are spliced from the page cache to the kernel.
             connection.pointee.want |= UInt32(FUSE_CAP_SPLICE_WRITE) & connection.pointee.capable
             connection.pointee.want &= ~UInt32(FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_MOVE)
+            // A file's bytes change only through this mount, so the kernel's pages stay true: no `getattr` before
+            // reads to see whether another writer changed the file, and no dropping the pages a write just filled
+            // because its modification time moved.
+            connection.pointee.want &= ~UInt32(FUSE_CAP_AUTO_INVAL_DATA)
         }
         ops.lookup = { request, parent, name in
             FuseBridge.handle(request) { bridge in

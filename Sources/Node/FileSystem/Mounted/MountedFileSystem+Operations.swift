@@ -276,13 +276,6 @@ extension MountedFileSystem {
         return bytes.count
     }
 
-    /// Called on every close of a file descriptor: a changed file becomes a new version (recorded by the next
-    /// group commit).
-    public func flush(_ handle: UInt64) throws {
-        let (handle, file) = try self.handle(handle)
-        if file.lock.withReadLock({ file.image.isDirty }) { sealLater(handle.inode) }
-    }
-
     /// Makes everything written through this handle, and the file's metadata, durable before returning.
     public func fsync(_ handle: UInt64) throws {
         let (handle, file) = try self.handle(handle)
@@ -290,7 +283,8 @@ extension MountedFileSystem {
         try commitNow()
     }
 
-    /// The last close of an open file description.
+    /// The last close of an open file description: a changed file becomes a new version (recorded by the next
+    /// group commit).
     public func release(_ handle: UInt64) throws {
         guard let (_, file) = try? self.handle(handle), let removed = removeHandle(handle) else {
             throw PosixError.badHandle
