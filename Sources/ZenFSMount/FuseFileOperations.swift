@@ -72,34 +72,46 @@ enum FuseFileOperations {
                 fuse_reply_err(request, 0)
             }
         }
-        ops.readdir = { request, inode, size, offset, _ in
+        ops.opendir = { request, inode, info in
             FuseBridge.handle(request) { bridge in
-                let items = try bridge.fileSystem.readdir(Int64(inode))
-                let buffer = UnsafeMutablePointer<CChar>.allocate(capacity: max(1, size))
-                defer { buffer.deallocate() }
-                var used = 0
-                var index = Int(offset)
-                while index < items.count {
-                    var stat = Glibc.stat()
-                    stat.st_ino = UInt(items[index].inode)
-                    stat.st_mode = UInt32(
-                        items[index].kind == .directory
-                            ? Glibc.S_IFDIR : items[index].kind == .file ? Glibc.S_IFREG : Glibc.S_IFLNK
-                    )
-                    let needed = fuse_add_direntry(
-                        request,
-                        buffer + used,
-                        size - used,
-                        items[index].name,
-                        &stat,
-                        off_t(index + 1)
-                    )
-                    if needed > size - used { break }
-                    used += needed
-                    index += 1
-                }
-                fuse_reply_buf(request, buffer, used)
+                info!.pointee.fh = try bridge.fileSystem.openDirectory(Int64(inode))
+                fuse_reply_open(request, info)
             }
+        }
+        ops.readdir = { request, inode, size, offset, info in
+            FuseBridge.handle(request) { bridge in
+                let items = try bridge.fileSystem.readDirectory(info!.pointee.fh, of: Int64(inode), from: Int(offset))
+                DirectoryReply.send(request, items, size: size, startingAt: Int(offset)) { buffer, room, item, next in
+                    var stat = Glibc.stat()
+                    stat.st_ino = UInt(item.inode)
+                    stat.st_mode = item.attributes?.fileMode ?? UInt32(Glibc.S_IFDIR)
+                    return fuse_add_direntry(request, buffer, room, item.name, &stat, off_t(next))
+                }
+            }
+        }
+        // With attributes, so `ls -l` of a folder costs no lookup or getattr per entry. Each entry the kernel
+        // receives with attributes counts as a lookup (it forgets them later), except `.` and `..`.
+        ops.readdirplus = { request, inode, size, offset, info in
+            FuseBridge.handle(request) { bridge in
+                let items = try bridge.fileSystem.readDirectory(info!.pointee.fh, of: Int64(inode), from: Int(offset))
+                DirectoryReply.send(request, items, size: size, startingAt: Int(offset)) { buffer, room, item, next in
+                    var entry: fuse_entry_param
+                    if let attributes = item.attributes {
+                        entry = bridge.entryParameters(attributes)
+                    } else {
+                        entry = fuse_entry_param()
+                        entry.attr.st_ino = UInt(item.inode)
+                        entry.attr.st_mode = UInt32(Glibc.S_IFDIR)
+                    }
+                    let needed = fuse_add_direntry_plus(request, buffer, room, item.name, &entry, off_t(next))
+                    if needed <= room && item.attributes != nil { bridge.fileSystem.countListedLookup(item) }
+                    return needed
+                }
+            }
+        }
+        ops.releasedir = { request, _, info in
+            FuseBridge.from(request).fileSystem.releaseDirectory(info!.pointee.fh)
+            fuse_reply_err(request, 0)
         }
         ops.fsyncdir = { request, _, _, _ in
             FuseBridge.handle(request) { bridge in

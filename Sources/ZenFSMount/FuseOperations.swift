@@ -25,6 +25,10 @@ enum FuseOperations {
             // reads to see whether another writer changed the file, and no dropping the pages a write just filled
             // because its modification time moved.
             connection.pointee.want &= ~UInt32(FUSE_CAP_AUTO_INVAL_DATA)
+            // The kernel asks for entries with their attributes when a program reads a folder and then looks at
+            // its entries (`ls -l`), plain entries otherwise.
+            connection.pointee.want |=
+                UInt32(FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO) & connection.pointee.capable
         }
         ops.lookup = { request, parent, name in
             FuseBridge.handle(request) { bridge in

@@ -78,3 +78,47 @@ struct ReadPathTests {
         #expect(secondTorrent.hex == second)
     }
 }
+
+/// Listing folders: each listing is taken once per pass and served in pieces, with attributes.
+struct DirectoryListingTests {
+    /// A folder of many entries lists every name exactly once, with the right attributes, after a remount (so
+    /// the kernel knows none of them); `rewinddir` sees an entry created meanwhile.
+    @Test func listsLargeFoldersOnceWithAttributes() throws {
+        let mount = try TestMount()
+        #expect(mkdir(mount.path("many"), 0o755) == 0)
+        let count = 1_500
+        for index in 0..<count {
+            #expect(
+                writeFile(mount.path("many/entry-\(index)"), Array(repeating: UInt8(index % 251), count: index % 7))
+            )
+        }
+        try mount.remount()
+
+        func names(_ directory: OpaquePointer) -> [String] {
+            var found: [String] = []
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                    String(cString: $0.bindMemory(to: CChar.self).baseAddress!)
+                }
+                if name != "." && name != ".." { found.append(name) }
+            }
+            return found
+        }
+        let directory = try #require(opendir(mount.path("many")))
+        defer { closedir(directory) }
+        let listed = names(directory)
+        #expect(listed.count == count)
+        #expect(Set(listed) == Set((0..<count).map { "entry-\($0)" }))
+        for index in stride(from: 0, to: count, by: 97) {
+            let info = try #require(statOf(mount.path("many/entry-\(index)")))
+            #expect(info.st_size == index % 7)
+            #expect(info.st_mode & S_IFMT == S_IFREG)
+        }
+
+        #expect(writeFile(mount.path("many/late"), [1]))
+        rewinddir(directory)
+        let again = names(directory)
+        #expect(again.count == count + 1)
+        #expect(again.contains("late"))
+    }
+}

@@ -7,6 +7,8 @@ public struct DirectoryItem: Equatable, Sendable {
     public let name: String
     public let inode: UInt64
     public let kind: NamespaceEntry.Kind
+    /// The entry's attributes, for `readdirplus`; nil for `.` and `..`.
+    public var attributes: FileAttributes? = nil
 }
 
 /// What `statfs` reports.
@@ -71,13 +73,19 @@ extension MountedFileSystem {
             DirectoryItem(name: "..", inode: UInt64(parent), kind: .directory),
         ]
         if id == NamespaceEntry.rootID {
+            let zen = virtualTree.inode(for: .zenRoot)
             items.append(
-                DirectoryItem(name: VirtualTree.name, inode: UInt64(virtualTree.inode(for: .zenRoot)), kind: .directory)
+                DirectoryItem(
+                    name: VirtualTree.name,
+                    inode: UInt64(zen),
+                    kind: .directory,
+                    attributes: try virtualAttributes(zen)
+                )
             )
         }
         return items
             + (try data.catalog.children(of: id)).map {
-                DirectoryItem(name: $0.name, inode: UInt64($0.id), kind: $0.kind)
+                DirectoryItem(name: $0.name, inode: UInt64($0.id), kind: $0.kind, attributes: overlay($0))
             }
     }
 

@@ -110,10 +110,12 @@ extension MountedFileSystem {
         return [DirectoryItem(name: ".", inode: UInt64(bitPattern: inode), kind: .directory)]
             + (try items.map { name, child in
                 let childInode = virtualTree.inode(for: child)
+                let attributes = try virtualAttributes(childInode)
                 return DirectoryItem(
                     name: name,
                     inode: UInt64(bitPattern: childInode),
-                    kind: try virtualAttributes(childInode).kind
+                    kind: attributes.kind,
+                    attributes: attributes
                 )
             })
     }

@@ -18,6 +18,8 @@ public final class MountedFileSystem: @unchecked Sendable {
     private var files: [Int64: LiveFile] = [:]
     private var handles: [UInt64: Handle] = [:]
     private var nextHandle: UInt64 = 1
+    /// Open directories and the listing each is being read from.
+    private var listings: [UInt64: [DirectoryItem]] = [:]
     private var lookups: [Int64: UInt64] = [:]
     /// Files closed with changes not yet sealed; the committer seals them before its next commit.
     private var closedWithChanges: Set<Int64> = []
@@ -165,6 +167,46 @@ public final class MountedFileSystem: @unchecked Sendable {
         guard let handle = handles.removeValue(forKey: number) else { return nil }
         files[handle.inode]?.openCount -= 1
         return handle
+    }
+
+    /// Opens directory `id` for reading its entries; the listing is taken at the first read from its start.
+    public func openDirectory(_ id: Int64) throws -> UInt64 {
+        let kind = VirtualTree.isVirtual(id) ? try virtualAttributes(id).kind : try data.catalog.inode(id)?.kind
+        guard let kind else { throw PosixError.notFound }
+        guard kind == .directory else { throw PosixError.notADirectory }
+        return lock.withLock {
+            let number = nextHandle
+            nextHandle += 1
+            listings[number] = []
+            return number
+        }
+    }
+
+    /// The entries of an open directory from position `offset` on. Reading from 0 takes the listing anew (so
+    /// `rewinddir` sees changes); later positions read the same listing, so a directory is listed once however
+    /// many calls its entries take.
+    public func readDirectory(_ handle: UInt64, of id: Int64, from offset: Int) throws -> ArraySlice<DirectoryItem> {
+        var items = lock.withLock { listings[handle] }
+        guard items != nil else { throw PosixError.badHandle }
+        // A listing is never empty once taken (it holds `.`), so empty means not taken yet.
+        if offset == 0 || items!.isEmpty {
+            let fresh = try readdir(id)
+            lock.withLock { if listings[handle] != nil { listings[handle] = fresh } }
+            items = fresh
+        }
+        guard let items, offset < items.count else { return [] }
+        return items[max(0, offset)...]
+    }
+
+    /// Closes an open directory.
+    public func releaseDirectory(_ handle: UInt64) {
+        lock.withLock { _ = listings.removeValue(forKey: handle) }
+    }
+
+    /// Counts a lookup the kernel made by receiving an entry with its attributes (`readdirplus`).
+    public func countListedLookup(_ item: DirectoryItem) {
+        let id = Int64(bitPattern: item.inode)
+        if !VirtualTree.isVirtual(id) { countLookup(id) }
     }
 
     func countLookup(_ id: Int64) {
