@@ -55,10 +55,15 @@ struct DifferentialTests {
                 for index in stride(from: 0, to: length, by: 8) {
                     bytes[index] = UInt8(truncatingIfNeeded: random.next())
                 }
-                for side in sides { #expect(pwrite(side.fd(name), bytes, length, off_t(offset)) == length) }
+                for side in sides {
+                    let written = pwrite(side.fd(name), bytes, length, off_t(offset))
+                    #expect(written == length, "seed \(seed) step \(step): write to \(side.root)/\(name): \(errno)")
+                }
             case 40..<50:
                 let size = random.below(maximumSize)
-                for side in sides { #expect(ftruncate(side.fd(name), off_t(size)) == 0) }
+                for side in sides {
+                    #expect(ftruncate(side.fd(name), off_t(size)) == 0, "seed \(seed) step \(step): truncate: \(errno)")
+                }
             case 50..<80:
                 let offset = random.below(maximumSize)
                 let length = random.below(400_000)
@@ -68,9 +73,11 @@ struct DifferentialTests {
                     let count = pread(side.fd(name), &buffer, length, off_t(offset))
                     results.append(Array(buffer[0..<max(0, count)]))
                 }
+                // Compared first, so a failure reports sizes rather than a diff of two large arrays.
+                let same = results[0] == results[1]
                 #expect(
-                    results[0] == results[1],
-                    "seed \(seed) step \(step): read of \(name) at \(offset)+\(length) differs"
+                    same,
+                    "seed \(seed) step \(step): read of \(name) at \(offset)+\(length) differs: \(results[0].count) and \(results[1].count) bytes"
                 )
             case 80..<88:
                 for side in sides {
@@ -109,10 +116,8 @@ struct DifferentialTests {
                 == expected
         )
         for name in expected {
-            #expect(
-                readFile(mount.path(name)) == readFile(reference + "/" + name),
-                "seed \(seed): \(name) differs after remount"
-            )
+            let same = readFile(mount.path(name)) == readFile(reference + "/" + name)
+            #expect(same, "seed \(seed): \(name) differs after remount")
         }
     }
 }

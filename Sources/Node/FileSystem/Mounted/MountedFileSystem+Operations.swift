@@ -173,13 +173,12 @@ extension MountedFileSystem {
             guard entry.kind == .file else {
                 throw entry.kind == .directory ? PosixError.isADirectory : PosixError.invalidArgument
             }
-            let file = try liveFile(entry)
-            try file.lock.withWriteLock {
-                try file.image.truncate(to: size)
-                file.modified = changes.modified ?? Date()
-            }
-            if file.lock.withWriteLock({ file.openCount == 0 }) {
-                sealLater(id)
+            try withLiveFile(entry) { file in
+                try file.lock.withWriteLock {
+                    try file.image.truncate(to: size)
+                    file.modified = changes.modified ?? Date()
+                }
+                if isClosed(file) { sealLater(id) }
             }
         }
         if changes.mode != nil || changes.uid != nil || changes.gid != nil || changes.accessed != nil
@@ -198,7 +197,8 @@ extension MountedFileSystem {
     /// Opens a file; `flags` are the open(2) flags.
     public func open(_ id: Int64, flags: Int32) throws -> UInt64 {
         if VirtualTree.isVirtual(id) {
-            let file = register(try virtualOpen(id, flags: flags), for: id)
+            let file = pin(try virtualOpen(id, flags: flags), for: id)
+            defer { unpin(file) }
             return addHandle(Handle(inode: id, writable: false, append: false), file: file)
         }
         return try open(try entry(id), flags: flags)
@@ -212,16 +212,17 @@ extension MountedFileSystem {
         case .file: break
         }
         let writable = flags & O_ACCMODE != O_RDONLY
-        let file = try liveFile(entry)
-        if writable && flags & O_TRUNC != 0 {
-            try file.lock.withWriteLock {
-                if file.image.size != 0 {
-                    try file.image.truncate(to: 0)
-                    file.modified = Date()
+        return try withLiveFile(entry) { file in
+            if writable && flags & O_TRUNC != 0 {
+                try file.lock.withWriteLock {
+                    if file.image.size != 0 {
+                        try file.image.truncate(to: 0)
+                        file.modified = Date()
+                    }
                 }
             }
+            return addHandle(Handle(inode: id, writable: writable, append: flags & O_APPEND != 0), file: file)
         }
-        return addHandle(Handle(inode: id, writable: writable, append: flags & O_APPEND != 0), file: file)
     }
 
     /// Creates and opens a file.

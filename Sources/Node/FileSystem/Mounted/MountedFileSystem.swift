@@ -37,6 +37,8 @@ public final class MountedFileSystem: @unchecked Sendable {
         let lock = ReadWriteLock()
         let image: FileImage
         var openCount = 0
+        /// Calls using the file right now (guarded by the table lock): a pinned file is never collected.
+        var pins = 0
         var version: UInt64 = 0
         var recordedVersion: UInt64 = 0
         var modified: Date?
@@ -89,19 +91,38 @@ public final class MountedFileSystem: @unchecked Sendable {
 
     // MARK: Tables
 
-    func liveFile(_ entry: NamespaceEntry) throws -> LiveFile {
-        if let file = existingLiveFile(entry.id) { return file }
-        let created = LiveFile(image: FileImage(base: try base(of: entry), reader: reader))
-        return register(created, for: entry.id)
+    /// Runs `body` with the live file of `entry` (made from its last recorded version if there is none), pinned
+    /// meanwhile: between being found and being used, a file is never collected by a concurrent release.
+    func withLiveFile<T>(_ entry: NamespaceEntry, _ body: (LiveFile) throws -> T) throws -> T {
+        var file = lock.withLock { () -> LiveFile? in
+            let existing = files[entry.id]
+            existing?.pins += 1
+            return existing
+        }
+        if file == nil {
+            file = pin(LiveFile(image: FileImage(base: try base(of: entry), reader: reader)), for: entry.id)
+        }
+        defer { lock.withLock { file!.pins -= 1 } }
+        return try body(file!)
     }
 
-    /// Adds a live file unless another thread got there first; returns the one in the table.
-    func register(_ file: LiveFile, for id: Int64) -> LiveFile {
+    /// Puts a live file in the table unless another thread got there first, and pins the one in the table.
+    func pin(_ file: LiveFile, for id: Int64) -> LiveFile {
         lock.withLock {
-            if let existing = files[id] { return existing }
-            files[id] = file
-            return file
+            let chosen = files[id] ?? file
+            files[id] = chosen
+            chosen.pins += 1
+            return chosen
         }
+    }
+
+    /// Whether no handle has the file open.
+    func isClosed(_ file: LiveFile) -> Bool {
+        lock.withLock { file.openCount == 0 }
+    }
+
+    func unpin(_ file: LiveFile) {
+        lock.withLock { file.pins -= 1 }
     }
 
     private func base(of entry: NamespaceEntry) throws -> FileImage.Base? {
@@ -231,9 +252,11 @@ public final class MountedFileSystem: @unchecked Sendable {
         lock.lock()
         var inUse = lookups[id] != nil
         if let file = files[id] {
-            let idle = file.lock.withWriteLock {
-                file.openCount == 0 && file.recordedVersion == file.version && !file.image.isDirty
-            }
+            let idle =
+                file.pins == 0
+                && file.lock.withWriteLock {
+                    file.openCount == 0 && file.recordedVersion == file.version && !file.image.isDirty
+                }
             if idle { files[id] = nil } else { inUse = true }
         }
         lock.unlock()
