@@ -198,7 +198,7 @@ extension MountedFileSystem {
     public func open(_ id: Int64, flags: Int32) throws -> UInt64 {
         if VirtualTree.isVirtual(id) {
             let file = pin(try virtualOpen(id, flags: flags), for: id)
-            defer { unpin(file) }
+            defer { unpin(file, id: id) }
             return addHandle(Handle(inode: id, writable: false, append: false), file: file)
         }
         return try open(try entry(id), flags: flags)

@@ -102,7 +102,7 @@ public final class MountedFileSystem: @unchecked Sendable {
         if file == nil {
             file = pin(LiveFile(image: FileImage(base: try base(of: entry), reader: reader)), for: entry.id)
         }
-        defer { lock.withLock { file!.pins -= 1 } }
+        defer { unpin(file!, id: entry.id) }
         return try body(file!)
     }
 
@@ -121,8 +121,13 @@ public final class MountedFileSystem: @unchecked Sendable {
         lock.withLock { file.openCount == 0 }
     }
 
-    func unpin(_ file: LiveFile) {
-        lock.withLock { file.pins -= 1 }
+    /// Ends a pin; a release or forget that came while the file was pinned left it for this call to collect.
+    func unpin(_ file: LiveFile, id: Int64) {
+        let idle = lock.withLock {
+            file.pins -= 1
+            return file.pins == 0 && file.openCount == 0
+        }
+        if idle { collect(id) }
     }
 
     private func base(of entry: NamespaceEntry) throws -> FileImage.Base? {
