@@ -24,13 +24,13 @@ final class NamespaceCreator: Sendable {
         try connection.withLock { slot in
             if slot == nil { slot = try Connection(path: path, synchronousMode: synchronousMode) }
             let connection = slot!
-            try connection.run(connection.begin)
+            try connection.execute(connection.begin)
             do {
                 let id = try connection.insert(entry)
-                try connection.run(connection.commit)
+                try connection.execute(connection.commit)
                 return id
             } catch {
-                try? connection.run(connection.rollback)
+                try? connection.execute(connection.rollback)
                 throw error
             }
         }
@@ -148,11 +148,6 @@ final class NamespaceCreator: Sendable {
             return id
         }
 
-        /// Runs a statement that returns no rows.
-        func run(_ statement: OpaquePointer) throws(StoreError) {
-            try execute(statement)
-        }
-
         /// Runs a statement and reads its first row, if any, with `column`.
         private func query<T>(_ statement: OpaquePointer, _ column: (OpaquePointer) -> T) throws(StoreError) -> T? {
             defer {
@@ -162,7 +157,8 @@ final class NamespaceCreator: Sendable {
             return try step(statement) ? column(statement) : nil
         }
 
-        private func execute(_ statement: OpaquePointer) throws(StoreError) {
+        /// Runs a statement that returns no rows.
+        func execute(_ statement: OpaquePointer) throws(StoreError) {
             defer {
                 sqlite3_reset(statement)
                 sqlite3_clear_bindings(statement)

@@ -264,9 +264,9 @@ extension MountedFileSystem {
             guard let runs = file.image.committedRuns(at: offset, count: size) else { return false }
             var stretches: [PartStretch] = []
             stretches.reserveCapacity(runs.count)
-            defer { for run in runs.prefix(stretches.count) { reader.releaseDescriptor(run.hash) } }
+            defer { for run in runs.prefix(stretches.count) { reader.release(run.hash) } }
             for run in runs {
-                guard let descriptor = reader.acquireDescriptor(run.hash) else { return false }
+                guard let descriptor = reader.acquire(run.hash) else { return false }
                 stretches.append(PartStretch(descriptor: descriptor, position: Int64(run.within), length: run.length))
             }
             body(stretches)

@@ -63,16 +63,6 @@ final class PartReader: Sendable {
         throw StoreError.missingElement(hash)
     }
 
-    /// An open descriptor of a committed part, kept open until `releaseDescriptor`; nil when the part is not
-    /// committed yet.
-    func acquireDescriptor(_ hash: SHA1Digest) -> Int32? {
-        acquire(hash)
-    }
-
-    func releaseDescriptor(_ hash: SHA1Digest) {
-        release(hash)
-    }
-
     /// Asks the kernel to start reading committed parts into the page cache now, so a sequential reader finds
     /// them there (element files are separate, so the kernel's own readahead stops at each part's end).
     /// Parts that are not local are fetched in the background through the remote source.
@@ -91,7 +81,7 @@ final class PartReader: Sendable {
 
     /// A cached descriptor of a committed element, opened now if needed and counted as in use until
     /// `release`; nil when the element is not committed yet.
-    private func acquire(_ hash: SHA1Digest) -> Int32? {
+    func acquire(_ hash: SHA1Digest) -> Int32? {
         if let fd = descriptors.withLock({ table -> Int32? in
             guard let entry = table.open[hash] else { return nil }
             table.open[hash] = (entry.fd, entry.users + 1, table.tick)
@@ -125,7 +115,8 @@ final class PartReader: Sendable {
         return chosen
     }
 
-    private func release(_ hash: SHA1Digest) {
+    /// Ends one use of a descriptor `acquire` gave.
+    func release(_ hash: SHA1Digest) {
         descriptors.withLock { table in
             if let entry = table.open[hash] { table.open[hash] = (entry.fd, entry.users - 1, entry.lastUse) }
         }
