@@ -2,12 +2,18 @@ import CFuse3
 import Foundation
 import Glibc
 import Node
+import Synchronization
 
 /// What the C callbacks reach through `fuse_req_userdata`: the filesystem service and the reply helpers.
 final class FuseBridge: @unchecked Sendable {
     let fileSystem: MountedFileSystem
     /// How long the kernel may cache names and attributes.
     let timeout: Double = 1.0
+
+    /// Set once the kernel's `INIT` has been answered.
+    private let initialized = Atomic<Bool>(false)
+    var isInitialized: Bool { initialized.load(ordering: .acquiring) }
+    func markInitialized() { initialized.store(true, ordering: .releasing) }
 
     init(fileSystem: MountedFileSystem) {
         self.fileSystem = fileSystem

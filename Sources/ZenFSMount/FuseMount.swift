@@ -47,7 +47,7 @@ public final class FuseMount: @unchecked Sendable {
 
     /// Mounts and serves until unmounted; `ready` runs once the mount is live.
     public func run(ready: () -> Void = {}) throws {
-        var mountOptions = ["fsname=zenfs", "subtype=zenfs", "default_permissions"]
+        var mountOptions = ["fsname=zenfs", "subtype=zenfs", "default_permissions", "max_read=\(Self.largestRead)"]
         if options.allowOther { mountOptions.append("allow_other") }
         mountOptions += options.extra
         let arguments = ["zenfs", "-o", mountOptions.joined(separator: ",")]
@@ -64,7 +64,7 @@ public final class FuseMount: @unchecked Sendable {
         guard let session else { throw MountError.sessionFailed }
         defer { fuse_session_destroy(session) }
         guard fuse_session_mount(session, mountPoint) == 0 else { throw MountError.mountFailed(path: mountPoint) }
-        enlargeReadahead()
+        MountReadahead(mountPoint: mountPoint, kibibytes: Self.readaheadKiB).raise { bridge.isInitialized }
         let signalSources = options.handlesSignals ? unmountOnSignals() : []
         defer { signalSources.forEach { $0.cancel() } }
         ready()
@@ -99,22 +99,10 @@ public final class FuseMount: @unchecked Sendable {
         }
     }
 
-    /// The kernel offers FUSE mounts 128 KiB of readahead and libfuse can only lower it; parts are 256 KiB and
-    /// streamed, so the mount's own readahead is raised to `readaheadKiB` through sysfs (root only; else kept).
-    private func enlargeReadahead() {
-        // The device number comes from /proc/self/mountinfo: a stat of the mount point would wait on this
-        // very process, which is not serving requests yet.
-        guard let table = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return }
-        let device = table.split(separator: "\n").lazy.map { $0.split(separator: " ") }
-            .first { $0.count > 4 && $0[4] == mountPoint }?[2]
-        guard let device else { return }
-        let fd = open("/sys/class/bdi/\(device)/read_ahead_kb", O_WRONLY)
-        guard fd >= 0 else { return }
-        defer { close(fd) }
-        let text = "\(Self.readaheadKiB)\n"
-        _ = text.withCString { Glibc.write(fd, $0, strlen($0)) }
-    }
+    /// The largest read request: with its header it fits the largest pipe an unprivileged process may have
+    /// (1 MiB), so replies from parts are spliced; larger ones would be copied twice.
+    public static let largestRead = 1 << 19
 
-    /// Readahead for the mount: 16 parts of 256 KiB.
-    static let readaheadKiB = 4096
+    /// Readahead for the mount: 32 parts of 256 KiB, in flight as up to 16 requests of 512 KiB.
+    public static let readaheadKiB = 8192
 }

@@ -7,13 +7,18 @@ import Node
 enum FuseOperations {
     static func make() -> fuse_lowlevel_ops {
         var ops = fuse_lowlevel_ops()
-        ops.`init` = { _, connection in
+        ops.`init` = { userData, connection in
             guard let connection else { return }
+            defer { Unmanaged<FuseBridge>.fromOpaque(userData!).takeUnretainedValue().markInitialized() }
             connection.pointee.max_write = 1 << 20
-            // Readahead requests of half a MiB fit, with their header, in the largest pipe an unprivileged
-            // process may have (1 MiB), so replies from parts are spliced; larger ones would be copied twice.
-            connection.pointee.max_readahead = 1 << 19
+            // Reads of half a MiB fit, with their header, in the largest pipe an unprivileged process may have
+            // (1 MiB), so replies from parts are spliced; larger ones would be copied twice.
+            connection.pointee.max_readahead = UInt32(FuseMount.largestRead)
+            connection.pointee.max_read = UInt32(FuseMount.largestRead)
             connection.pointee.time_gran = 1
+            // Room for the whole readahead window of a streamed file, and more, in flight at once.
+            connection.pointee.max_background = 64
+            connection.pointee.congestion_threshold = 48
             let wanted = UInt32(
                 FUSE_CAP_ASYNC_READ | FUSE_CAP_ATOMIC_O_TRUNC | FUSE_CAP_PARALLEL_DIROPS | FUSE_CAP_ASYNC_DIO
             )

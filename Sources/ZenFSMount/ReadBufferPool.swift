@@ -1,4 +1,4 @@
-import Synchronization
+import Node
 
 /// Reusable read buffers for FUSE replies. A fresh 128 KiB+ allocation per read is an `mmap` and `munmap` (page
 /// faults and TLB shootdowns on every request); reusing a few buffers avoids both.
@@ -7,7 +7,7 @@ final class ReadBufferPool: Sendable {
     /// The largest read the mount negotiates (`max_pages` follows `max_write`).
     static let capacity = 1 << 20
     /// Addresses of free buffers of `capacity` bytes (kept as integers: pointers are not `Sendable`).
-    private let free = Mutex<[UInt]>([])
+    private let free = Locked<[UInt]>([])
 
     /// Runs `body` with a buffer of at least `size` bytes.
     func withBuffer<T>(size: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> T) rethrows -> T {

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import Testing
 import ZenFS
+import ZenFSMount
 
 /// Reads of committed files, which the mount answers by splicing stretches of several parts at once.
 struct ReadPathTests {
@@ -52,6 +53,27 @@ struct ReadPathTests {
         #expect(
             Array(UnsafeRawBufferPointer(start: aligned, count: max(0, count))) == Array(bytes[part..<part + (1 << 20)])
         )
+    }
+
+    /// The mount's readahead window is raised past one request once the kernel's `INIT` is answered (which lowers it
+    /// to `max_readahead`), so a streamed file has many reads in flight; every request stays at `max_read`.
+    @Test func readaheadIsRaisedAfterInit() throws {
+        guard geteuid() == 0 else { return }
+        let mount = try TestMount()
+        var info = stat()
+        #expect(stat(mount.mountPoint, &info) == 0)
+        let device = "\((info.st_dev >> 8) & 0xfff):\((info.st_dev & 0xff) | ((info.st_dev >> 12) & ~0xff))"
+        let path = "/sys/class/bdi/\(device)/read_ahead_kb"
+        var value: Int?
+        for _ in 0..<200 {
+            value = (try? String(contentsOfFile: path, encoding: .utf8)).flatMap {
+                Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            if value == FuseMount.readaheadKiB { break }
+            usleep(10_000)
+        }
+        #expect(value == FuseMount.readaheadKiB)
+        #expect(FuseMount.readaheadKiB * 1024 >= 8 * FuseMount.largestRead)
     }
 
     /// A file's `.torrent` under `/.zen/torrents` follows the file's recorded versions.

@@ -45,6 +45,9 @@ final class FileImage {
 
     /// How many parts ahead a read at a part's start asks the kernel to fetch.
     static let readaheadParts = 16
+    /// Only reads at the start of every `readaheadStride`-th part ask, so each part is asked for about twice, not
+    /// sixteen times (the kernel keeps many reads of a streamed file in flight at once).
+    static let readaheadStride = 8
 
     /// At most this many changed parts are kept in memory before the oldest are spilled.
     static let memoryPartLimit = 64
@@ -104,7 +107,7 @@ final class FileImage {
             let length = Int(min(Int64(pieceLength - within), end - position))
             guard memory[index] == nil, inFlight[index] == nil, spilled[index] == nil else { return nil }
             let piece = firstPiece + index
-            if within == 0 && piece + 1 < base.pieces.count {
+            if within == 0 && piece % Self.readaheadStride == 0 && piece + 1 < base.pieces.count {
                 reader.prefetch(
                     base.pieces[(piece + 1)..<min(base.pieces.count, piece + 1 + Self.readaheadParts)],
                     content: base.infoHash
@@ -157,7 +160,7 @@ final class FileImage {
                 let piece = Int(stream / Int64(base.pieceLength))
                 let within = Int(stream % Int64(base.pieceLength))
                 let chunk = min(valid - done, base.pieceLength - within)
-                if within == 0 && piece + 1 < base.pieces.count {
+                if within == 0 && piece % Self.readaheadStride == 0 && piece + 1 < base.pieces.count {
                     reader.prefetch(
                         base.pieces[(piece + 1)..<min(base.pieces.count, piece + 1 + Self.readaheadParts)],
                         content: base.infoHash

@@ -1,14 +1,13 @@
 import Glibc
-import Synchronization
 import ZenFS
 
 /// Reads byte ranges of parts by hash, whether already committed to the element store or still staged by a
 /// write that has not been committed yet.
 final class PartReader: Sendable {
     let store: ElementStore
-    private let staged = Mutex<[SHA1Digest: String]>([:])
+    private let staged = Locked<[SHA1Digest: String]>([:])
     /// Open descriptors of committed elements, so streaming a file does not reopen each part per read.
-    private let descriptors = Mutex<DescriptorTable>(DescriptorTable())
+    private let descriptors = Locked<DescriptorTable>(DescriptorTable())
 
     /// Cached descriptors with how many reads use each and when each was last used.
     struct DescriptorTable {
