@@ -89,6 +89,27 @@ enum Posix {
         }
     }
 
+    /// Marks a folder as the top of a hierarchy whose subfolders are unrelated (`chattr +T`, ext2/3/4's
+    /// `FS_TOPDIR_FL`), so the filesystem spreads the subfolders created in it over its block groups. Returns
+    /// whether the flag is set; filesystems without the flag leave the folder as it is.
+    @discardableResult
+    static func markAsTopDirectory(_ path: String) -> Bool {
+        let fd = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var flags: Int32 = 0
+        guard ioctl(fd, fileSystemGetFlags, &flags) == 0 else { return false }
+        if flags & topDirectoryFlag != 0 { return true }
+        flags |= topDirectoryFlag
+        return ioctl(fd, fileSystemSetFlags, &flags) == 0
+    }
+
+    /// `FS_IOC_GETFLAGS` and `FS_IOC_SETFLAGS` (`_IOR('f', 1, long)`, `_IOW('f', 2, long)` on 64-bit Linux; the
+    /// kernel reads and writes an `int`), and `FS_TOPDIR_FL`.
+    private static let fileSystemGetFlags: UInt = 0x8008_6601
+    private static let fileSystemSetFlags: UInt = 0x4008_6602
+    private static let topDirectoryFlag: Int32 = 0x0002_0000
+
     /// Flushes every dirty page of the filesystem holding `fd` (one journal commit for a whole batch).
     static func syncFileSystem(_ fd: Int32, path: String) throws(StoreError) {
         if linuxSyncfs(fd) != 0 { throw failure("sync", path) }
