@@ -1,6 +1,5 @@
 import Foundation
 import GRDBSQLite
-import Synchronization
 import ZenFS
 
 /// Point reads of the catalog (an inode by number, a name in a directory, where a metainfo is stored) on plain
@@ -9,7 +8,7 @@ import ZenFS
 /// process wrote it. Connections are pooled: a thread takes one for a read and gives it back.
 final class CatalogPointReader: Sendable {
     private let path: String
-    private let idle = Mutex<[Connection]>([])
+    private let idle = Locked<[Connection]>([])
     /// Connections kept for reuse; more may exist while many threads read at once.
     private static let keptConnections = 16
 
