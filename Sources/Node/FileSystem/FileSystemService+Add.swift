@@ -81,12 +81,18 @@ extension FileSystemService {
         try data.withLock(.shared) {
             let counter = ProgressCounter(total: source.totalLength)
             progress?(counter)
-            let hasher = PieceHasher(
+            // Released once the catalog transaction below has committed (the elements then count as stored), or
+            // on failure.
+            let space = SpaceReservation(data: data)
+            defer { space.release() }
+            var hasher = PieceHasher(
                 store: store,
                 budget: try data.storageBudget(),
                 quota: try data.quota(),
                 workers: workers
             )
+            try space.claim(upTo: source.totalLength)
+            hasher.space = space
             let hashed = try hasher.run(source, expected: expected, progress: counter)
             let metainfo: Metainfo
             let destination: [String]

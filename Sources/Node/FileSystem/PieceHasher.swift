@@ -13,6 +13,8 @@ struct PieceHasher {
     let budget: Int64
     let quota: Int64?
     let workers: Int
+    /// The add's promise of space under the quota, grown as staging passes it (nil: no other add to share with).
+    var space: SpaceReservation? = nil
 
     /// What hashing produced: every piece's hash and the elements staged (not yet committed).
     struct Result {
@@ -130,7 +132,9 @@ struct PieceHasher {
                 if (job.owner as? MappedPieces)?.hasFaulted == true {
                     throw IngestError.sourceChanged(path: source.path(ofPiece: job.index))
                 }
-                if shared.addStaged(element.size) > budget {
+                let stagedBytes = shared.addStaged(element.size)
+                try space?.cover(stagedBytes)
+                if stagedBytes > budget {
                     throw quota.map {
                         StoreError.quotaExceeded(needed: source.totalLength, available: budget, quota: $0)
                     } ?? StoreError.diskFull(path: store.root)

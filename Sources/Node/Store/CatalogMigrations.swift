@@ -98,6 +98,19 @@ enum CatalogMigrations {
                     """
             )
         }
+        // Space promised to adds and imports in progress, so concurrent ones cannot together pass the quota.
+        migrator.registerMigration("v2: space reservations") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE space_reservation (
+                        owner TEXT PRIMARY KEY NOT NULL, -- one add or import in progress
+                        pid INTEGER NOT NULL,            -- its process, and that process's start time (clock
+                        started INTEGER NOT NULL,        -- ticks since boot), so a reused pid is not taken for it
+                        bytes INTEGER NOT NULL
+                    );
+                    """
+            )
+        }
         return migrator
     }
 }

@@ -89,12 +89,12 @@ public final class DataDirectory: Sendable {
         try catalog.setSetting(Self.quotaSetting, bytes.map(String.init))
     }
 
-    /// How many new bytes may be stored now: the quota's remainder, and the disk's free space less a reserve
-    /// for the catalog, whichever is smaller.
+    /// How many new bytes may be stored now: the quota's remainder (less what adds in progress have reserved),
+    /// and the disk's free space less a reserve for the catalog, whichever is smaller.
     public func storageBudget() throws -> Int64 {
         var budget = Int64.max
         if let quota = try quota() {
-            budget = max(0, quota - (try catalog.storedBytes()))
+            budget = max(0, quota - (try catalog.storedBytes()) - (try reservedBytes()))
         }
         if let free = store.freeBytes() {
             budget = min(budget, max(0, free - Self.diskReserve))
