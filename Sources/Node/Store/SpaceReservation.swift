@@ -46,6 +46,14 @@ public final class SpaceReservation: @unchecked Sendable {
     /// How much more than needed a reservation grows by, so a growing add asks the catalog rarely.
     static let slack: Int64 = 64 << 20
 
+    /// Lowers the promise to `bytes` (what is still in progress after some of it was recorded), or records it at
+    /// that size if a quota was set since; never refused.
+    public func resize(to bytes: Int64) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        (reserved, recorded) = try data.reserve(owner: owner, atLeast: 0, wanted: max(0, bytes), shrinking: true)
+    }
+
     /// Gives the promised space back. Call after the add's catalog transaction has committed, or after it failed.
     public func release() {
         lock.lock()
@@ -81,9 +89,11 @@ struct ProcessIdentity: Equatable {
 
 extension DataDirectory {
     /// Promises `owner` at least `needed` bytes in total (`wanted` if the quota has room), returning what is
-    /// promised and whether the catalog records it. Without a quota, promises `wanted` at once and records nothing
+    /// promised and whether the catalog records it; `shrinking` sets the promise to `wanted` whatever the room. Without a quota, promises `wanted` at once and records nothing
     /// (the disk's free space is checked as parts are staged).
-    func reserve(owner: String, atLeast needed: Int64, wanted: Int64) throws -> (bytes: Int64, recorded: Bool) {
+    func reserve(owner: String, atLeast needed: Int64, wanted: Int64, shrinking: Bool = false) throws -> (
+        bytes: Int64, recorded: Bool
+    ) {
         guard let quota = try quota() else { return (wanted, false) }
         return try catalog.write { db in
             var others: Int64 = 0
@@ -102,7 +112,7 @@ extension DataDirectory {
             guard needed == 0 || room >= needed else {
                 throw StoreError.quotaExceeded(needed: needed, available: max(0, room), quota: quota)
             }
-            let granted = max(needed, min(wanted, room))
+            let granted = shrinking ? wanted : max(needed, min(wanted, room))
             let me = ProcessIdentity.current
             try db.execute(
                 sql: "INSERT OR REPLACE INTO space_reservation (owner, pid, started, bytes) VALUES (?, ?, ?, ?)",

@@ -18,6 +18,8 @@ final class Committer: @unchecked Sendable {
         let modified: Date
         /// Counts versions of this inode, so the file table knows when its latest is recorded.
         let version: UInt64
+        /// Bytes written into this version through the mount (counted against the quota until recorded).
+        let writtenBytes: Int64
     }
 
     /// A version now in the catalog, with the metainfo that describes it.
@@ -25,6 +27,7 @@ final class Committer: @unchecked Sendable {
         let inode: Int64
         let version: UInt64
         let metainfo: Metainfo
+        let writtenBytes: Int64
     }
 
     private let data: DataDirectory
@@ -132,7 +135,9 @@ final class Committer: @unchecked Sendable {
             throw error
         }
         onRecorded(
-            zip(batch, versions).map { Recorded(inode: $0.inode, version: $0.version, metainfo: $1.metainfo) }
+            zip(batch, versions).map {
+                Recorded(inode: $0.inode, version: $0.version, metainfo: $1.metainfo, writtenBytes: $0.writtenBytes)
+            }
         )
     }
 }

@@ -278,9 +278,16 @@ extension MountedFileSystem {
     public func write(_ handle: UInt64, at offset: Int64, bytes: UnsafeRawBufferPointer) throws -> Int {
         let (handle, file) = try self.handle(handle)
         guard handle.writable else { throw PosixError.badHandle }
-        try file.lock.withWriteLock {
-            try file.image.write(bytes, at: handle.append ? file.image.size : offset)
-            file.modified = Date()
+        try quota.admit(bytes.count)
+        do {
+            try file.lock.withWriteLock {
+                try file.image.write(bytes, at: handle.append ? file.image.size : offset)
+                file.modified = Date()
+                file.writtenSinceSeal += Int64(bytes.count)
+            }
+        } catch {
+            quota.settle(Int64(bytes.count))
+            throw error
         }
         return bytes.count
     }

@@ -12,6 +12,8 @@ import ZenFS
 public final class MountedFileSystem: @unchecked Sendable {
     public let data: DataDirectory
     let reader: PartReader
+    /// Keeps writes within the data directory's quota.
+    let quota: MountQuota
     private var committer: Committer!
     private let lock = NSLock()
     private let trackerBaseCache = Mutex<String?>(nil)
@@ -42,6 +44,8 @@ public final class MountedFileSystem: @unchecked Sendable {
         var version: UInt64 = 0
         var recordedVersion: UInt64 = 0
         var modified: Date?
+        /// Bytes written since the last seal, counted against the quota until their version is recorded.
+        var writtenSinceSeal: Int64 = 0
 
         init(image: FileImage) {
             self.image = image
@@ -73,6 +77,7 @@ public final class MountedFileSystem: @unchecked Sendable {
         self.data = data
         mountLock = try data.holdForMount()
         reader = PartReader(store: data.store, remote: remote)
+        quota = MountQuota(data: data)
         _ = try data.catalog.deleteUnlinkedInodes()
         committer = Committer(data: data, reader: reader) { [weak self] in
             self?.sealClosedFiles()
@@ -86,6 +91,7 @@ public final class MountedFileSystem: @unchecked Sendable {
     public func shutdown() throws {
         for (id, file) in existingLiveFiles() { try submitIfDirty(id, file) }
         try committer.stop()
+        quota.release()
         close(mountLock)
     }
 
@@ -281,6 +287,7 @@ public final class MountedFileSystem: @unchecked Sendable {
         }
         lock.unlock()
         for inode in touched { collect(inode) }
+        quota.settle(versions.reduce(0) { $0 + $1.writtenBytes })
     }
 
     /// Leaves a changed file for the committer to seal, so `close` returns without hashing or staging.
@@ -320,9 +327,11 @@ public final class MountedFileSystem: @unchecked Sendable {
                     size: file.image.size,
                     staged: sealed.staged,
                     modified: file.modified ?? Date(),
-                    version: file.version
+                    version: file.version,
+                    writtenBytes: file.writtenSinceSeal
                 )
             )
+            file.writtenSinceSeal = 0
         }
     }
 
