@@ -73,7 +73,7 @@ extension MountedFileSystem {
             DirectoryItem(name: "..", inode: UInt64(parent), kind: .directory),
         ]
         if id == NamespaceEntry.rootID {
-            let zen = virtualTree.inode(for: .zenRoot)
+            let zen = virtualTree.inode(for: .zenRoot, holding: 1)
             items.append(
                 DirectoryItem(
                     name: VirtualTree.name,

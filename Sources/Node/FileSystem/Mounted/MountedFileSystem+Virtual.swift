@@ -67,7 +67,12 @@ extension MountedFileSystem {
                 throw PosixError.notADirectory
             }
         }
-        return try virtualAttributes(virtualTree.inode(for: child))
+        // The kernel holds the entry it receives until it forgets it.
+        let inode = virtualTree.inode(for: child, holding: 1)
+        do { return try virtualAttributes(inode) } catch {
+            virtualTree.drop(inode)
+            throw error
+        }
     }
 
     func virtualReaddir(_ inode: Int64) throws -> [DirectoryItem] {
@@ -109,7 +114,8 @@ extension MountedFileSystem {
         }
         return [DirectoryItem(name: ".", inode: UInt64(bitPattern: inode), kind: .directory)]
             + (try items.map { name, child in
-                let childInode = virtualTree.inode(for: child)
+                // Held by the listing until it is replaced or closed.
+                let childInode = virtualTree.inode(for: child, holding: 1)
                 let attributes = try virtualAttributes(childInode)
                 return DirectoryItem(
                     name: name,

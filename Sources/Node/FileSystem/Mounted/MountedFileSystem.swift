@@ -223,7 +223,12 @@ public final class MountedFileSystem: @unchecked Sendable {
         // A listing is never empty once taken (it holds `.`), so empty means not taken yet.
         if offset == 0 || items!.isEmpty {
             let fresh = try readdir(id)
-            lock.withLock { if listings[handle] != nil { listings[handle] = fresh } }
+            let replaced = lock.withLock { () -> [DirectoryItem] in
+                guard let old = listings[handle] else { return fresh }
+                listings[handle] = fresh
+                return old
+            }
+            dropListingHolds(replaced)
             items = fresh
         }
         guard let items, offset < items.count else { return [] }
@@ -232,13 +237,21 @@ public final class MountedFileSystem: @unchecked Sendable {
 
     /// Closes an open directory.
     public func releaseDirectory(_ handle: UInt64) {
-        lock.withLock { _ = listings.removeValue(forKey: handle) }
+        dropListingHolds(lock.withLock { listings.removeValue(forKey: handle) } ?? [])
+    }
+
+    /// Drops the holds a listing took on the virtual numbers it shows.
+    private func dropListingHolds(_ items: [DirectoryItem]) {
+        for item in items where item.name != "." && item.name != ".." {
+            let id = Int64(bitPattern: item.inode)
+            if VirtualTree.isVirtual(id) { virtualTree.drop(id) }
+        }
     }
 
     /// Counts a lookup the kernel made by receiving an entry with its attributes (`readdirplus`).
     public func countListedLookup(_ item: DirectoryItem) {
         let id = Int64(bitPattern: item.inode)
-        if !VirtualTree.isVirtual(id) { countLookup(id) }
+        if VirtualTree.isVirtual(id) { virtualTree.hold(id) } else { countLookup(id) }
     }
 
     func countLookup(_ id: Int64) {
@@ -249,6 +262,7 @@ public final class MountedFileSystem: @unchecked Sendable {
 
     /// The kernel forgets `count` lookups of an inode.
     public func forget(_ id: Int64, count: UInt64) {
+        if VirtualTree.isVirtual(id) { virtualTree.drop(id, count: Int(clamping: count)) }
         lock.lock()
         if let current = lookups[id] {
             lookups[id] = current > count ? current - count : nil
@@ -271,7 +285,7 @@ public final class MountedFileSystem: @unchecked Sendable {
             if idle { files[id] = nil } else { inUse = true }
         }
         lock.unlock()
-        if !inUse { try? data.catalog.deleteIfUnlinked(id) }
+        if !inUse && !VirtualTree.isVirtual(id) { try? data.catalog.deleteIfUnlinked(id) }
     }
 
     private func recorded(_ versions: [Committer.Recorded]) {
