@@ -71,7 +71,13 @@ struct ProcessIdentity: Equatable {
     let pid: Int32
     let started: Int64
 
-    static let current = ProcessIdentity(pid: getpid())!
+    /// This process (start time 0 where /proc is not mounted: its rows then count as gone, as every other's).
+    static let current = ProcessIdentity(pid: getpid()) ?? ProcessIdentity(pid: getpid(), started: 0)
+
+    init(pid: Int32, started: Int64) {
+        self.pid = pid
+        self.started = started
+    }
 
     /// The process `pid` as it runs now, or nil when no such process runs.
     init?(pid: Int32) {
