@@ -10,11 +10,11 @@ import Glibc
 /// staging needs more, and released once the add's catalog transaction has committed (its elements then count as
 /// stored) or the add has failed. A process killed meanwhile leaves its row behind; rows of processes that no
 /// longer run are ignored and removed by the next reservation.
-public final class SpaceReservation: @unchecked Sendable {
+final class SpaceReservation: @unchecked Sendable {
     private let data: DataDirectory
     private let owner = UUID().uuidString
     private let lock = NSLock()
-    /// Bytes promised so far (read without the lock by `cover`, written with it).
+    /// Bytes promised so far.
     private var reserved: Int64 = 0
     /// Whether the catalog holds a row for this reservation (only when a quota is set).
     private var recorded = false
@@ -26,7 +26,7 @@ public final class SpaceReservation: @unchecked Sendable {
 
     /// Promises up to `wanted` bytes, as much as the quota has room for; never fails for lack of room (content
     /// already stored needs none).
-    public func claim(upTo wanted: Int64) throws {
+    func claim(upTo wanted: Int64) throws {
         lock.lock()
         defer { lock.unlock() }
         (reserved, recorded) = try data.reserve(owner: owner, atLeast: 0, wanted: max(reserved, wanted))
@@ -34,7 +34,7 @@ public final class SpaceReservation: @unchecked Sendable {
 
     /// Makes sure `bytes` in total are promised, asking the catalog for more (with some slack) when needed.
     /// Throws `quotaExceeded` when the quota, less what is stored and promised to others, cannot cover `bytes`.
-    public func cover(_ bytes: Int64) throws {
+    func cover(_ bytes: Int64) throws {
         lock.lock()
         defer { lock.unlock() }
         guard bytes > reserved else { return }
@@ -48,14 +48,16 @@ public final class SpaceReservation: @unchecked Sendable {
 
     /// Lowers the promise to `bytes` (what is still in progress after some of it was recorded), or records it at
     /// that size if a quota was set since; never refused.
-    public func resize(to bytes: Int64) throws {
+    func resize(to bytes: Int64) throws {
         lock.lock()
         defer { lock.unlock() }
-        (reserved, recorded) = try data.reserve(owner: owner, atLeast: 0, wanted: max(0, bytes), shrinking: true)
+        let (granted, inCatalog) = try data.reserve(owner: owner, atLeast: 0, wanted: max(0, bytes), shrinking: true)
+        reserved = granted
+        recorded = recorded || inCatalog
     }
 
     /// Gives the promised space back. Call after the add's catalog transaction has committed, or after it failed.
-    public func release() {
+    func release() {
         lock.lock()
         defer { lock.unlock() }
         guard !released else { return }
