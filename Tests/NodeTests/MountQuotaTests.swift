@@ -11,18 +11,10 @@ struct MountQuotaTests {
     /// quota on the live mount lets writing go on.
     @Test func writesPastTheQuotaAreRefused() throws {
         let directory = TemporaryDirectory()
-        let data = try DataDirectory(path: directory.path + "/data", syncEveryTransaction: false)
-        try data.setQuota(3 << 20)
-        let fileSystem = try MountedFileSystem(data: data)
+        let fileSystem = try MountedFileSystem.fresh(in: directory, quota: 3 << 20)
+        let data = fileSystem.data
         defer { try? fileSystem.shutdown() }
-        let (_, handle) = try fileSystem.create(
-            "big",
-            in: NamespaceEntry.rootID,
-            mode: 0o644,
-            flags: O_RDWR,
-            uid: 0,
-            gid: 0
-        )
+        let handle = try fileSystem.createInRoot("big")
         // Different bytes in every part, so no part is shared and the store really grows by what is written.
         func chunk(_ index: Int) -> [UInt8] {
             var state = UInt64(index + 1)
@@ -66,18 +58,10 @@ struct MountQuotaTests {
     /// Bytes written through the mount and not yet recorded count against the quota for an add running meanwhile.
     @Test func unrecordedWritesHoldBackAnAdd() throws {
         let directory = TemporaryDirectory()
-        let data = try DataDirectory(path: directory.path + "/data", syncEveryTransaction: false)
-        try data.setQuota(4 << 20)
-        let fileSystem = try MountedFileSystem(data: data)
+        let fileSystem = try MountedFileSystem.fresh(in: directory, quota: 4 << 20)
+        let data = fileSystem.data
         defer { try? fileSystem.shutdown() }
-        let (_, handle) = try fileSystem.create(
-            "open",
-            in: NamespaceEntry.rootID,
-            mode: 0o644,
-            flags: O_RDWR,
-            uid: 0,
-            gid: 0
-        )
+        let handle = try fileSystem.createInRoot("open")
         let chunk = [UInt8](repeating: 1, count: 3 << 20)
         _ = try chunk.withUnsafeBytes { try fileSystem.write(handle, at: 0, bytes: $0) }
         let service = FileSystemService(data: try DataDirectory(path: directory.path + "/data"))

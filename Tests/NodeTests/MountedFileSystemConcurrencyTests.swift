@@ -11,9 +11,7 @@ struct MountedFileSystemConcurrencyTests {
     /// while that release collects the file's state. Every handle the open returns must stay usable.
     @Test func openRacingTheLastReleaseKeepsTheNewHandle() throws {
         let directory = TemporaryDirectory()
-        let fileSystem = try MountedFileSystem(
-            data: try DataDirectory(path: directory.path + "/data", syncEveryTransaction: false)
-        )
+        let fileSystem = try MountedFileSystem.fresh(in: directory)
         defer { try? fileSystem.shutdown() }
         let (attributes, first) = try fileSystem.create(
             "shared",

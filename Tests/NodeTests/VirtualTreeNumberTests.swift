@@ -11,18 +11,9 @@ struct VirtualTreeNumberTests {
     /// shows them, the numbers are released, and a number a listing still shows stays valid after a forget.
     @Test func numbersAreReleasedWhenNothingHoldsThem() throws {
         let directory = TemporaryDirectory()
-        let fileSystem = try MountedFileSystem(
-            data: try DataDirectory(path: directory.path + "/data", syncEveryTransaction: false)
-        )
+        let fileSystem = try MountedFileSystem.fresh(in: directory)
         defer { try? fileSystem.shutdown() }
-        let (_, handle) = try fileSystem.create(
-            "a",
-            in: NamespaceEntry.rootID,
-            mode: 0o644,
-            flags: O_RDWR,
-            uid: 0,
-            gid: 0
-        )
+        let handle = try fileSystem.createInRoot("a")
         let zen = Int64(try fileSystem.lookup(".zen", in: NamespaceEntry.rootID).inode)
         let torrents = Int64(try fileSystem.lookup("torrents", in: zen).inode)
         var versions: [Int64] = []
