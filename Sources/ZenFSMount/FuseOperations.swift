@@ -11,8 +11,7 @@ enum FuseOperations {
             guard let connection else { return }
             defer { Unmanaged<FuseBridge>.fromOpaque(userData!).takeUnretainedValue().markInitialized() }
             connection.pointee.max_write = 1 << 20
-            // Reads of half a MiB fit, with their header, in the largest pipe an unprivileged process may have
-            // (1 MiB), so replies from parts are spliced; larger ones would be copied twice.
+            // Half a MiB (`FuseMount.largestRead`), so replies from parts stay spliced.
             connection.pointee.max_readahead = UInt32(FuseMount.largestRead)
             connection.pointee.max_read = UInt32(FuseMount.largestRead)
             connection.pointee.time_gran = 1
