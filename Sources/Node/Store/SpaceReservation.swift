@@ -81,6 +81,11 @@ struct ProcessIdentity: Equatable {
         self.started = started
     }
 
+    /// Whether process `pid` still runs and is the one that started at `started` (not a later one given its pid).
+    static func isRunning(pid: Int32, started: Int64) -> Bool {
+        ProcessIdentity(pid: pid)?.started == started
+    }
+
     /// The process `pid` as it runs now, or nil when no such process runs.
     init?(pid: Int32) {
         // /proc/<pid>/stat: "pid (comm) state ppid …"; the start time is the 22nd field, the 20th after the comm,
@@ -97,8 +102,9 @@ struct ProcessIdentity: Equatable {
 
 extension DataDirectory {
     /// Promises `owner` at least `needed` bytes in total (`wanted` if the quota has room), returning what is
-    /// promised and whether the catalog records it; `shrinking` sets the promise to `wanted` whatever the room. Without a quota, promises `wanted` at once and records nothing
-    /// (the disk's free space is checked as parts are staged).
+    /// promised and whether the catalog records it; `shrinking` sets the promise to `wanted` whatever the room.
+    /// Without a quota, promises `wanted` at once and records nothing (the disk's free space is checked as parts
+    /// are staged).
     func reserve(owner: String, atLeast needed: Int64, wanted: Int64, shrinking: Bool = false) throws -> (
         bytes: Int64, recorded: Bool
     ) {
@@ -108,14 +114,13 @@ extension DataDirectory {
             for row in try Row.fetchAll(db, sql: "SELECT owner, pid, started, bytes FROM space_reservation") {
                 let rowOwner: String = row["owner"]
                 guard rowOwner != owner else { continue }
-                let process = ProcessIdentity(pid: row["pid"])
-                if process?.started == row["started"] {
+                if ProcessIdentity.isRunning(pid: row["pid"], started: row["started"]) {
                     others += row["bytes"] as Int64
                 } else {
                     try db.execute(sql: "DELETE FROM space_reservation WHERE owner = ?", arguments: [rowOwner])
                 }
             }
-            let stored = try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM element") ?? 0
+            let stored = try catalog.storedBytes(in: db)
             let room = quota - stored - others
             guard needed == 0 || room >= needed else {
                 throw StoreError.quotaExceeded(needed: needed, available: max(0, room), quota: quota)
@@ -142,7 +147,7 @@ extension DataDirectory {
         try catalog.read { db in
             var total: Int64 = 0
             for row in try Row.fetchAll(db, sql: "SELECT pid, started, bytes FROM space_reservation")
-            where ProcessIdentity(pid: row["pid"])?.started == row["started"] {
+            where ProcessIdentity.isRunning(pid: row["pid"], started: row["started"]) {
                 total += row["bytes"] as Int64
             }
             return total
