@@ -74,3 +74,33 @@ struct MountQuotaTests {
         try fileSystem.release(handle)
     }
 }
+
+/// A quota set or removed while the mount runs applies to it without a remount.
+struct LiveMountQuotaTests {
+    /// A mount started without a quota refuses writes once one is set (within the re-read interval, even with
+    /// no group commit in between), and accepts them again once it is removed.
+    @Test func aQuotaSetAndRemovedOnALiveMountApplies() throws {
+        let directory = TemporaryDirectory()
+        let fileSystem = try MountedFileSystem.fresh(in: directory)
+        let data = fileSystem.data
+        defer { try? fileSystem.shutdown() }
+        let handle = try fileSystem.createInRoot("growing")
+        let chunk = [UInt8](repeating: 7, count: 1 << 20)
+        _ = try chunk.withUnsafeBytes { try fileSystem.write(handle, at: 0, bytes: $0) }
+
+        try data.setQuota(1 << 20)
+        Thread.sleep(forTimeInterval: 1.2)
+        #expect {
+            try chunk.withUnsafeBytes { try fileSystem.write(handle, at: 1 << 20, bytes: $0) }
+        } throws: { error in
+            if case StoreError.quotaExceeded = error { true } else { false }
+        }
+
+        try data.setQuota(nil)
+        try fileSystem.fsync(handle)
+        _ = try chunk.withUnsafeBytes { try fileSystem.write(handle, at: 1 << 20, bytes: $0) }
+        _ = try chunk.withUnsafeBytes { try fileSystem.write(handle, at: 2 << 20, bytes: $0) }
+        try fileSystem.release(handle)
+        #expect(try fileSystem.lookup("growing", in: NamespaceEntry.rootID).size == 3 << 20)
+    }
+}
