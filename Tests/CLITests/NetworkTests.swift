@@ -142,6 +142,33 @@ struct NetworkTests {
         #expect((quick.status()?.counters.elementsServed ?? 0) >= 23)
     }
 
+    /// A node whose quota cannot hold a file refuses to fetch it with the quota's message and stores none of
+    /// its parts; with a larger quota the same `get` completes.
+    @Test func fetchStaysWithinTheQuota() throws {
+        let directory = TemporaryDirectory()
+        let holder = try NodeProcess(in: directory.path, name: "holder")
+        let client = try NodeProcess(in: directory.path, name: "client", peers: [holder])
+        let source = directory.randomFile("wide.bin", count: 3_000_000, seed: 13)
+        let infoHash = try holder.runner.zenfs(["add", source]).text.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(client.waitForPeers(1), "\(client.log())")
+        #expect(try client.runner.zenfs(["quota", "--set", "1M"]).status == 0)
+
+        let refused = try client.runner.zenfs(["get", infoHash, "--to", directory.path + "/refused"])
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("quota"), "\(refused.error)")
+        #expect((client.status()?.counters.elementsFetched ?? 0) <= 1, "parts were fetched past the quota")
+
+        #expect(try client.runner.zenfs(["quota", "--set", "64M"]).status == 0)
+        let got = try client.runner.zenfs(["get", infoHash, "--to", directory.path + "/out"])
+        #expect(got.status == 0, "\(got.error)\n\(client.log())")
+        #expect(
+            FileManager.default.contents(atPath: directory.path + "/out/wide.bin")
+                == FileManager.default.contents(atPath: source)
+        )
+        _ = client.stop()
+        #expect(try Self.isHealthy(client))
+    }
+
     /// `zenfs verify` re-hashes every element of a stopped node: nothing quarantined, nothing missing.
     static func isHealthy(_ node: NodeProcess) throws -> Bool {
         struct Report: Decodable {

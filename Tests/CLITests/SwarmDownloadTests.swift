@@ -61,4 +61,41 @@ struct SwarmDownloadTests {
         let verified = try byMagnet.zenfs(["verify", "--json"])
         #expect(verified.status == 0 && verified.text.contains("\"healthy\" : true"), "\(verified.text)")
     }
+
+    /// A download the quota cannot hold stops with the quota's message, indexes nothing and stores no more than
+    /// the quota; with room, the same download completes.
+    @Test func downloadStopsAtTheQuota() throws {
+        let directory = TemporaryDirectory()
+        let source = directory.randomFile("swarm/big.bin", count: 6_000_000, seed: 52)
+        let torrent = directory.path + "/big.torrent"
+        let ready = directory.path + "/swarm.ready"
+        let swarm = try CommandRunner.start(
+            "/usr/bin/python3",
+            [Self.swarmScript, "seed", source, torrent, "1", ready]
+        )
+        defer {
+            kill(swarm.processIdentifier, SIGKILL)
+            swarm.waitUntilExit()
+        }
+        #expect(MountCrashTests.waitUntil(seconds: 60) { FileManager.default.fileExists(atPath: ready) })
+
+        let runner = CommandRunner(dataDirectory: directory.path + "/data")
+        #expect(try runner.zenfs(["quota", "--set", "2M"]).status == 0)
+        let refused = try runner.zenfs(["add", torrent])
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("quota"), "\(refused.error)")
+        #expect(try runner.zenfs(["ls"]).text.contains("big.bin") == false)
+        let stored = try runner.zenfs(["verify", "--json"])
+        #expect(stored.status == 0 && stored.text.contains("\"healthy\" : true"), "\(stored.text)")
+        let elements = directory.path + "/data/elements"
+        let storedBytes = try FileManager.default.subpathsOfDirectory(atPath: elements)
+            .compactMap { try? FileManager.default.attributesOfItem(atPath: elements + "/" + $0) }
+            .filter { ($0[.type] as? FileAttributeType) == .typeRegular }
+            .reduce(0) { $0 + (($1[.size] as? Int) ?? 0) }
+        #expect(storedBytes <= 2 << 20, "\(storedBytes) bytes stored under a 2 MiB quota")
+
+        #expect(try runner.zenfs(["quota", "--set", "64M"]).status == 0)
+        let added = try runner.zenfs(["add", torrent])
+        #expect(added.status == 0, "\(added.error)")
+    }
 }

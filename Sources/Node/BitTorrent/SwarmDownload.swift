@@ -18,7 +18,8 @@ public enum SwarmDownloadError: Error, CustomStringConvertible {
 extension FileSystemService {
     /// Downloads a torrent (`.torrent` bytes, or a magnet link) from its swarm through libtorrent straight into
     /// elements — each piece stored under its SHA1 once complete — and makes it a normal ZenFS object: its
-    /// metainfo indexed and placed in the namespace under its name.
+    /// metainfo indexed and placed in the namespace under its name. Pieces the store lacks are promised space
+    /// under the quota as they arrive; one the quota cannot hold stops the download with `quotaExceeded`.
     public func downloadTorrent(
         metainfo torrent: [UInt8]?,
         magnet: String?,
@@ -32,12 +33,21 @@ extension FileSystemService {
             var counter: ProgressCounter?
             let report: ((ProgressCounter) -> Void)?
             var reported: Int64 = 0
-            init(store: ElementStore, report: ((ProgressCounter) -> Void)?) {
+            /// The download's promise under the quota, and the bytes of new pieces it covers.
+            let space: SpaceReservation
+            var newBytes: Int64 = 0
+            /// Why storing a piece failed, reported instead of libtorrent's own message.
+            var failure: (any Error)?
+            init(store: ElementStore, space: SpaceReservation, report: ((ProgressCounter) -> Void)?) {
                 self.store = store
+                self.space = space
                 self.report = report
             }
         }
-        let context = Context(store: store, report: progress)
+        // Released once the metainfo is recorded (its parts then count as stored), or on failure.
+        let space = SpaceReservation(data: data)
+        defer { space.release() }
+        let context = Context(store: store, space: space, report: progress)
         let unmanaged = Unmanaged.passRetained(context)
         defer { unmanaged.release() }
         let storePiece: CTorrentStorePiece = { raw, bytes, length, sha1 in
@@ -47,9 +57,14 @@ extension FileSystemService {
             let context = Unmanaged<Context>.fromOpaque(raw).takeUnretainedValue()
             let buffer = UnsafeRawBufferPointer(start: bytes, count: length)
             do {
+                if !context.store.contains(hash) {
+                    context.newBytes += Int64(length)
+                    try context.space.cover(context.newBytes)
+                }
                 if let staged = try context.store.stage(buffer, as: hash) { try context.store.commit([staged]) }
                 return 0
             } catch {
+                context.failure = context.failure ?? error
                 return -1
             }
         }
@@ -85,7 +100,7 @@ extension FileSystemService {
                 )
             }
         }
-        guard result == 0, let output else { throw SwarmDownloadError.failed(error.cMessage) }
+        guard result == 0, let output else { throw context.failure ?? SwarmDownloadError.failed(error.cMessage) }
         let bytes = Array(UnsafeBufferPointer(start: output, count: outputLength))
         free(output)
         let downloaded = try Metainfo(parsing: bytes)

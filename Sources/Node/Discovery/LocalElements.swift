@@ -71,7 +71,7 @@ public final class LocalElements: ElementProvider {
                 let metainfo = try Metainfo(parsing: bytes)
                 guard metainfo.infoHash == hash else { throw StoreError.corruptElement(hash) }
                 let element = try data.store.store(bytes)
-                try data.catalog.indexFetchedMetainfo(metainfo, element: element, elementSize: Int64(bytes.count))
+                try data.indexFetchedMetainfo(metainfo, element: element, elementSize: Int64(bytes.count))
             }
         }
     }

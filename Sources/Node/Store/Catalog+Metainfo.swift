@@ -197,11 +197,20 @@ extension Catalog {
 }
 
 extension Catalog {
-    /// Indexes a metainfo fetched from a peer (its element already stored) without placing it in the
-    /// namespace; its parts are referenced whether or not they are local yet. Returns false when already indexed.
-    @discardableResult
-    public func indexFetchedMetainfo(_ metainfo: Metainfo, element: SHA1Digest, elementSize: Int64) throws -> Bool {
-        try write { db in try insertMetainfo(metainfo, element: element, elementSize: elementSize, now: Date(), in: db)
+    /// The bytes that indexing `metainfo` (held in `element`) would add to the stored bytes: its element and its
+    /// distinct parts that the catalog does not record yet.
+    func unrecordedBytes(of metainfo: Metainfo, element: SHA1Digest, elementSize: Int64, in db: Database) throws
+        -> Int64
+    {
+        let isRecorded = try db.cachedStatement(sql: "SELECT 1 FROM element WHERE hash = ?")
+        var total: Int64 = 0
+        if try Bool.fetchOne(isRecorded, arguments: [element.blob]) != true { total += elementSize }
+        var seen = Set<SHA1Digest>()
+        for (index, piece) in metainfo.info.pieces.enumerated() where seen.insert(piece).inserted {
+            if try Bool.fetchOne(isRecorded, arguments: [piece.blob]) != true {
+                total += Int64(metainfo.info.size(ofPiece: index))
+            }
         }
+        return total
     }
 }

@@ -110,18 +110,7 @@ extension DataDirectory {
     ) {
         guard let quota = try quota() else { return (wanted, false) }
         return try catalog.write { db in
-            var others: Int64 = 0
-            for row in try Row.fetchAll(db, sql: "SELECT owner, pid, started, bytes FROM space_reservation") {
-                let rowOwner: String = row["owner"]
-                guard rowOwner != owner else { continue }
-                if ProcessIdentity.isRunning(pid: row["pid"], started: row["started"]) {
-                    others += row["bytes"] as Int64
-                } else {
-                    try db.execute(sql: "DELETE FROM space_reservation WHERE owner = ?", arguments: [rowOwner])
-                }
-            }
-            let stored = try catalog.storedBytes(in: db)
-            let room = quota - stored - others
+            let room = quota - (try catalog.storedBytes(in: db)) - (try liveReservedBytes(excluding: owner, in: db))
             guard needed == 0 || room >= needed else {
                 throw StoreError.quotaExceeded(needed: needed, available: max(0, room), quota: quota)
             }
@@ -133,6 +122,21 @@ extension DataDirectory {
             )
             return (granted, true)
         }
+    }
+
+    /// Bytes promised to every live reservation but `owner`'s, removing the rows of processes that no longer run.
+    func liveReservedBytes(excluding owner: String?, in db: Database) throws -> Int64 {
+        var total: Int64 = 0
+        for row in try Row.fetchAll(db, sql: "SELECT owner, pid, started, bytes FROM space_reservation") {
+            let rowOwner: String = row["owner"]
+            guard rowOwner != owner else { continue }
+            if ProcessIdentity.isRunning(pid: row["pid"], started: row["started"]) {
+                total += row["bytes"] as Int64
+            } else {
+                try db.execute(sql: "DELETE FROM space_reservation WHERE owner = ?", arguments: [rowOwner])
+            }
+        }
+        return total
     }
 
     /// Removes `owner`'s reservation.
