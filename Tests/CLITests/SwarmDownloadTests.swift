@@ -9,22 +9,28 @@ struct SwarmDownloadTests {
     static let swarmScript = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../../scripts/bench_swarm.py").standardized.path
 
+    /// Starts a python3-libtorrent swarm of one seeder for `source`, writing its torrent to `torrent`, and waits
+    /// until it seeds.
+    static func seed(_ source: String, torrent: String, in directory: TemporaryDirectory) throws -> Process {
+        let ready = directory.path + "/swarm.ready"
+        let swarm = try CommandRunner.start("/usr/bin/python3", [swarmScript, "seed", source, torrent, "1", ready])
+        #expect(MountCrashTests.waitUntil(seconds: 60) { FileManager.default.fileExists(atPath: ready) })
+        return swarm
+    }
+
+    static func stop(_ swarm: Process) {
+        kill(swarm.processIdentifier, SIGKILL)
+        swarm.waitUntilExit()
+    }
+
     /// `zenfs add x.torrent` and `zenfs add 'magnet:?…'` download from a python3-libtorrent swarm straight into
     /// elements; the result reads back identical through the mount, with the swarm's info-hash.
     @Test func torrentAndMagnetBecomeZenFSContent() throws {
         let directory = TemporaryDirectory()
         let source = directory.randomFile("swarm/movie.bin", count: 4_000_000, seed: 51)
         let torrent = directory.path + "/movie.torrent"
-        let ready = directory.path + "/swarm.ready"
-        let swarm = try CommandRunner.start(
-            "/usr/bin/python3",
-            [Self.swarmScript, "seed", source, torrent, "1", ready]
-        )
-        defer {
-            kill(swarm.processIdentifier, SIGKILL)
-            swarm.waitUntilExit()
-        }
-        #expect(MountCrashTests.waitUntil(seconds: 60) { FileManager.default.fileExists(atPath: ready) })
+        let swarm = try Self.seed(source, torrent: torrent, in: directory)
+        defer { Self.stop(swarm) }
         let infoHash = try CommandRunner.run(
             "/usr/bin/python3",
             ["-c", "import libtorrent as lt,sys; print(lt.torrent_info(sys.argv[1]).info_hashes().v1)", torrent]
@@ -68,16 +74,8 @@ struct SwarmDownloadTests {
         let directory = TemporaryDirectory()
         let source = directory.randomFile("swarm/big.bin", count: 6_000_000, seed: 52)
         let torrent = directory.path + "/big.torrent"
-        let ready = directory.path + "/swarm.ready"
-        let swarm = try CommandRunner.start(
-            "/usr/bin/python3",
-            [Self.swarmScript, "seed", source, torrent, "1", ready]
-        )
-        defer {
-            kill(swarm.processIdentifier, SIGKILL)
-            swarm.waitUntilExit()
-        }
-        #expect(MountCrashTests.waitUntil(seconds: 60) { FileManager.default.fileExists(atPath: ready) })
+        let swarm = try Self.seed(source, torrent: torrent, in: directory)
+        defer { Self.stop(swarm) }
 
         let runner = CommandRunner(dataDirectory: directory.path + "/data")
         #expect(try runner.zenfs(["quota", "--set", "2M"]).status == 0)
