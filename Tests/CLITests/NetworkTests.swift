@@ -143,7 +143,7 @@ struct NetworkTests {
     }
 
     /// A node whose quota cannot hold a file refuses to fetch it with the quota's message and stores none of
-    /// its parts; with a larger quota the same `get` completes.
+    /// its parts, and its mount answers `EDQUOT` for the file; with a larger quota the same `get` completes.
     @Test func fetchStaysWithinTheQuota() throws {
         let directory = TemporaryDirectory()
         let holder = try NodeProcess(in: directory.path, name: "holder")
@@ -157,6 +157,14 @@ struct NetworkTests {
         #expect(refused.status != 0)
         #expect(refused.error.contains("quota"), "\(refused.error)")
         #expect((client.status()?.counters.elementsFetched ?? 0) <= 1, "parts were fetched past the quota")
+        let mountPoint = directory.path + "/mnt"
+        defer { _ = try? CommandRunner.run("fusermount3", ["-uz", mountPoint]) }
+        #expect(try client.runner.zenfs(["mount", mountPoint]).status == 0)
+        let descriptor = open("\(mountPoint)/.zen/by-infohash/\(infoHash)/wide.bin", O_RDONLY)
+        let failure = errno
+        if descriptor >= 0 { close(descriptor) }
+        #expect(descriptor < 0 && failure == EDQUOT, "open gave \(descriptor), errno \(failure)")
+        #expect(try client.runner.zenfs(["umount", mountPoint]).status == 0)
 
         #expect(try client.runner.zenfs(["quota", "--set", "64M"]).status == 0)
         let got = try client.runner.zenfs(["get", infoHash, "--to", directory.path + "/out"])

@@ -7,6 +7,8 @@ public enum ControlError: Error, Equatable, CustomStringConvertible {
     case io(String)
     case badResponse(String)
     case failed(String)
+    /// The node refused the request for the data directory's quota.
+    case refused(QuotaRefusal)
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum ControlError: Error, Equatable, CustomStringConvertible {
         case .io(let reason): "lost the connection to the node: \(reason)"
         case .badResponse(let reason): "the node answered something unreadable: \(reason)"
         case .failed(let reason): reason
+        case .refused(let refusal): refusal.storeError.description
         }
     }
 }
@@ -55,7 +58,8 @@ public final class ControlClient {
 
     deinit { close(fd) }
 
-    /// Sends one request and waits for its response; a response carrying an error is thrown as `.failed`.
+    /// Sends one request and waits for its response; a response carrying an error is thrown as `.failed`
+    /// (`.refused` when the quota refused it).
     public func send(_ request: ControlRequest) throws(ControlError) -> ControlResponse {
         guard var line = try? JSONEncoder().encode(request) else { throw .io("cannot encode the request") }
         line.append(0x0a)
@@ -86,6 +90,7 @@ public final class ControlClient {
         } catch {
             throw .badResponse("\(error)")
         }
+        if let refusal = response.quotaRefusal { throw .refused(refusal) }
         if let error = response.error { throw .failed(error) }
         return response
     }

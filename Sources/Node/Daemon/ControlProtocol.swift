@@ -108,9 +108,21 @@ public struct NodeStatus: Codable, Sendable {
     public let uptimeSeconds: Double
 }
 
+/// A request the quota refused, with the numbers of `StoreError.quotaExceeded`.
+public struct QuotaRefusal: Codable, Equatable, Sendable {
+    public let needed: Int64
+    public let available: Int64
+    public let quota: Int64
+
+    /// The refusal as the store reports it.
+    public var storeError: StoreError { .quotaExceeded(needed: needed, available: available, quota: quota) }
+}
+
 /// The node's answer to one request.
 public struct ControlResponse: Codable, Sendable {
     public var error: String?
+    /// Set with `error` when the quota refused the request.
+    public var quotaRefusal: QuotaRefusal?
     public var status: NodeStatus?
     public var fetchedParts: Int?
     public var results: [SearchResult]?

@@ -4,8 +4,9 @@ import ZenFS
 
 /// Where the mount gets elements it lacks: the running node, which fetches them from the network.
 public protocol RemoteElementSource: Sendable {
-    /// Brings an element into the local store; true when it is there now.
-    func fetch(_ kind: ElementKind, _ hash: SHA1Digest, content: SHA1Digest?) -> Bool
+    /// Brings an element into the local store; true when it is there now. Throws `quotaExceeded` when the quota
+    /// has no room for it (or for the content it belongs to).
+    func fetch(_ kind: ElementKind, _ hash: SHA1Digest, content: SHA1Digest?) throws(StoreError) -> Bool
     /// Starts bringing parts in the background (readahead).
     func prefetch(_ hashes: [SHA1Digest], content: SHA1Digest?)
 }
@@ -23,11 +24,13 @@ public final class NodeElementSource: RemoteElementSource {
         self.dataDirectory = dataDirectory
     }
 
-    public func fetch(_ kind: ElementKind, _ hash: SHA1Digest, content: SHA1Digest?) -> Bool {
+    public func fetch(_ kind: ElementKind, _ hash: SHA1Digest, content: SHA1Digest?) throws(StoreError) -> Bool {
         do {
             let client = try ControlClient(dataDirectory: dataDirectory)
             _ = try client.send(.fetchElement(kind: kind.name, hash: hash.hex, content: content?.hex))
             return true
+        } catch .refused(let refusal) {
+            throw refusal.storeError
         } catch {
             return false
         }
@@ -42,7 +45,7 @@ public final class NodeElementSource: RemoteElementSource {
         }
         for hash in started {
             queue.async { [self] in
-                _ = fetch(.part, hash, content: content)
+                _ = try? fetch(.part, hash, content: content)
                 _ = pending.withLock { $0.remove(hash) }
             }
         }

@@ -222,7 +222,11 @@ public final class ZenFSNode: Service, Sendable {
                 )
             }
         } catch {
-            return ControlResponse(error: "\(error)")
+            var response = ControlResponse(error: "\(error)")
+            if case StoreError.quotaExceeded(let needed, let available, let quota) = error {
+                response.quotaRefusal = QuotaRefusal(needed: needed, available: available, quota: quota)
+            }
+            return response
         }
     }
 

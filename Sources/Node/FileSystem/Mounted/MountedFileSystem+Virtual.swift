@@ -48,7 +48,13 @@ extension MountedFileSystem {
                     throw PosixError.notFound
                 }
             case .byInfoHashRoot:
-                guard let hash = SHA1Digest(hex: name), (try? cachedMetainfo(hash)) != nil else {
+                guard let hash = SHA1Digest(hex: name) else { throw PosixError.notFound }
+                do {
+                    _ = try cachedMetainfo(hash)
+                } catch StoreError.quotaExceeded(let needed, let available, let quota) {
+                    // Content the quota cannot hold is refused as such (EDQUOT), not reported as absent.
+                    throw StoreError.quotaExceeded(needed: needed, available: available, quota: quota)
+                } catch {
                     throw PosixError.notFound
                 }
                 child = .content(hash, path: [])

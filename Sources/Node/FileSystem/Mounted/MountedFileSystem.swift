@@ -150,7 +150,7 @@ public final class MountedFileSystem: @unchecked Sendable {
     func cachedMetainfo(_ infoHash: SHA1Digest) throws -> Metainfo {
         if let cached = lock.withLock({ metainfos[infoHash] }) { return cached }
         var stored = try data.storedMetainfo(infoHash)
-        if stored == nil, let remote = reader.remote, remote.fetch(.metainfo, infoHash, content: nil) {
+        if stored == nil, let remote = reader.remote, try remote.fetch(.metainfo, infoHash, content: nil) {
             stored = try data.storedMetainfo(infoHash)
         }
         guard let metainfo = stored else { throw PosixError.notFound }

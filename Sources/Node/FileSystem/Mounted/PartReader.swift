@@ -54,7 +54,7 @@ final class PartReader: Sendable {
             try Posix.readExactly(fd, into: buffer, at: Int64(offset), path: path)
             return
         }
-        if let remote, remote.fetch(.part, hash, content: content), let fd = acquire(hash) {
+        if let remote, try remote.fetch(.part, hash, content: content), let fd = acquire(hash) {
             defer { release(hash) }
             try Posix.readExactly(fd, into: buffer, at: Int64(offset), path: store.path(of: hash))
             return
