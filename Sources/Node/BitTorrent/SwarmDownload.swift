@@ -16,6 +16,10 @@ public enum SwarmDownloadError: Error, CustomStringConvertible {
 }
 
 extension FileSystemService {
+    /// Downloaded pieces are made durable in groups of this many bytes (two syncs per group, not per piece);
+    /// whatever is left is committed before the metainfo is recorded.
+    static let swarmCommitBytes = 64 << 20
+
     /// Downloads a torrent (`.torrent` bytes, or a magnet link) from its swarm through libtorrent straight into
     /// elements — each piece stored under its SHA1 once complete — and makes it a normal ZenFS object: its
     /// metainfo indexed and placed in the namespace under its name. Pieces the store lacks are promised space
@@ -38,10 +42,21 @@ extension FileSystemService {
             var newBytes: Int64 = 0
             /// Why storing a piece failed, reported instead of libtorrent's own message.
             var failure: (any Error)?
+            /// Pieces staged since the last commit, and their bytes.
+            var staged: [StagedElement] = []
+            var stagedBytes = 0
             init(store: ElementStore, space: SpaceReservation, report: ((ProgressCounter) -> Void)?) {
                 self.store = store
                 self.space = space
                 self.report = report
+            }
+            /// Makes the staged pieces durable under their names (two syncs for the whole group).
+            func commitStaged() throws {
+                defer {
+                    staged = []
+                    stagedBytes = 0
+                }
+                try store.commit(staged)
             }
         }
         // Released once the metainfo is recorded (its parts then count as stored), or on failure.
@@ -61,7 +76,11 @@ extension FileSystemService {
                     context.newBytes += Int64(length)
                     try context.space.cover(context.newBytes)
                 }
-                if let staged = try context.store.stage(buffer, as: hash) { try context.store.commit([staged]) }
+                if let staged = try context.store.stage(buffer, as: hash) {
+                    context.staged.append(staged)
+                    context.stagedBytes += length
+                }
+                if context.stagedBytes >= FileSystemService.swarmCommitBytes { try context.commitStaged() }
                 return 0
             } catch {
                 context.failure = context.failure ?? error
@@ -100,9 +119,13 @@ extension FileSystemService {
                 )
             }
         }
-        guard result == 0, let output else { throw context.failure ?? SwarmDownloadError.failed(error.cMessage) }
+        guard result == 0, let output else {
+            store.discard(context.staged)
+            throw context.failure ?? SwarmDownloadError.failed(error.cMessage)
+        }
+        defer { free(output) }
+        try context.commitStaged()
         let bytes = Array(UnsafeBufferPointer(start: output, count: outputLength))
-        free(output)
         let downloaded = try Metainfo(parsing: bytes)
         var metainfo = Metainfo(info: downloaded.info, fields: fields, tags: tags)
         if let torrent, let original = try? Metainfo(parsing: torrent) {
