@@ -72,7 +72,11 @@ let package = Package(
         ),
 
         .testTarget(name: "ChainTests", dependencies: ["Chain"], resources: [.copy("Corpus")]),
-        .testTarget(name: "ZenFSTests", dependencies: ["ZenFS", "Chain"], resources: [.copy("Corpus")]),
+        .testTarget(
+            name: "ZenFSTests",
+            dependencies: ["ZenFS", "Chain"],
+            resources: [.copy("Corpus"), .copy("PeerCorpus")]
+        ),
         // Helpers shared by the test targets (temporary folders, seeded data); not shipped.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(
