@@ -18,7 +18,7 @@ extension DataDirectory {
                     elementSize: elementSize,
                     in: db
                 )
-                let room = quota - (try catalog.storedBytes(in: db)) - (try liveReservedBytes(excluding: nil, in: db))
+                let room = try room(under: quota, excluding: nil, in: db)
                 guard needed <= room else {
                     throw StoreError.quotaExceeded(needed: needed, available: max(0, room), quota: quota)
                 }

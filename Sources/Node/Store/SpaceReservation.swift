@@ -110,7 +110,7 @@ extension DataDirectory {
     ) {
         guard let quota = try quota() else { return (wanted, false) }
         return try catalog.write { db in
-            let room = quota - (try catalog.storedBytes(in: db)) - (try liveReservedBytes(excluding: owner, in: db))
+            let room = try room(under: quota, excluding: owner, in: db)
             guard needed == 0 || room >= needed else {
                 throw StoreError.quotaExceeded(needed: needed, available: max(0, room), quota: quota)
             }
@@ -124,8 +124,14 @@ extension DataDirectory {
         }
     }
 
+    /// What the quota leaves for `owner` (or for work that holds no reservation): the quota less the stored bytes
+    /// and every other live reservation.
+    func room(under quota: Int64, excluding owner: String?, in db: Database) throws -> Int64 {
+        quota - (try catalog.storedBytes(in: db)) - (try liveReservedBytes(excluding: owner, in: db))
+    }
+
     /// Bytes promised to every live reservation but `owner`'s, removing the rows of processes that no longer run.
-    func liveReservedBytes(excluding owner: String?, in db: Database) throws -> Int64 {
+    private func liveReservedBytes(excluding owner: String?, in db: Database) throws -> Int64 {
         var total: Int64 = 0
         for row in try Row.fetchAll(db, sql: "SELECT owner, pid, started, bytes FROM space_reservation") {
             let rowOwner: String = row["owner"]
