@@ -117,11 +117,9 @@ public final class ElementFetcher: Sendable {
         }
         do {
             try await local.storeVerified(kind, hash, bytes)
-        } catch let error as StoreError {
-            // The quota's refusal says what to do (raise it, or make room); it reaches the caller as it is.
-            if case .quotaExceeded = error { throw error }
-            throw FetchError.storeFailed(hash, "\(error)")
         } catch {
+            // The quota's refusal says what to do (raise it, or make room); it reaches the caller as it is.
+            if case StoreError.quotaExceeded = error { throw error }
             throw FetchError.storeFailed(hash, "\(error)")
         }
         return bytes

@@ -126,23 +126,28 @@ extension DataDirectory {
 
     /// What the quota leaves for `owner` (or for work that holds no reservation): the quota less the stored bytes
     /// and every other live reservation.
+    /// Removes the rows of processes that no longer run; call inside a write transaction.
     func room(under quota: Int64, excluding owner: String?, in db: Database) throws -> Int64 {
-        quota - (try catalog.storedBytes(in: db)) - (try liveReservedBytes(excluding: owner, in: db))
+        let reservations = try Self.reservations(in: db)
+        for gone in reservations.gone {
+            try db.execute(sql: "DELETE FROM space_reservation WHERE owner = ?", arguments: [gone])
+        }
+        let others = reservations.live.filter { $0.key != owner }.values.reduce(0, +)
+        return quota - (try catalog.storedBytes(in: db)) - others
     }
 
-    /// Bytes promised to every live reservation but `owner`'s, removing the rows of processes that no longer run.
-    private func liveReservedBytes(excluding owner: String?, in db: Database) throws -> Int64 {
-        var total: Int64 = 0
+    /// The bytes each live process's reservation promises, by owner, and the owners whose process is gone.
+    private static func reservations(in db: Database) throws -> (live: [String: Int64], gone: [String]) {
+        var live: [String: Int64] = [:]
+        var gone: [String] = []
         for row in try Row.fetchAll(db, sql: "SELECT owner, pid, started, bytes FROM space_reservation") {
-            let rowOwner: String = row["owner"]
-            guard rowOwner != owner else { continue }
             if ProcessIdentity.isRunning(pid: row["pid"], started: row["started"]) {
-                total += row["bytes"] as Int64
+                live[row["owner"]] = row["bytes"]
             } else {
-                try db.execute(sql: "DELETE FROM space_reservation WHERE owner = ?", arguments: [rowOwner])
+                gone.append(row["owner"])
             }
         }
-        return total
+        return (live, gone)
     }
 
     /// Removes `owner`'s reservation.
@@ -154,13 +159,6 @@ extension DataDirectory {
 
     /// Bytes promised to adds and imports in progress in live processes.
     func reservedBytes() throws -> Int64 {
-        try catalog.read { db in
-            var total: Int64 = 0
-            for row in try Row.fetchAll(db, sql: "SELECT pid, started, bytes FROM space_reservation")
-            where ProcessIdentity.isRunning(pid: row["pid"], started: row["started"]) {
-                total += row["bytes"] as Int64
-            }
-            return total
-        }
+        try catalog.read { db in try Self.reservations(in: db).live.values.reduce(0, +) }
     }
 }

@@ -51,10 +51,9 @@ extension MountedFileSystem {
                 guard let hash = SHA1Digest(hex: name) else { throw PosixError.notFound }
                 do {
                     _ = try cachedMetainfo(hash)
-                } catch StoreError.quotaExceeded(let needed, let available, let quota) {
-                    // Content the quota cannot hold is refused as such (EDQUOT), not reported as absent.
-                    throw StoreError.quotaExceeded(needed: needed, available: available, quota: quota)
                 } catch {
+                    // Content the quota cannot hold is refused as such (EDQUOT), not reported as absent.
+                    if case StoreError.quotaExceeded = error { throw error }
                     throw PosixError.notFound
                 }
                 child = .content(hash, path: [])
