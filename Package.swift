@@ -36,12 +36,15 @@ let package = Package(
         // Pure modules: no sockets, no database, no clock.
         .target(name: "Chain", dependencies: ["COpenSSL"]),
         .target(name: "ZenFS", dependencies: ["Chain", "COpenSSL"]),
+        // Pure: the market's decisions (prices, a seller's policy, channel states, metering, placement) and its
+        // peer messages; clock and usage come in as values.
+        .target(name: "Market", dependencies: ["Chain", "ZenFS"]),
 
         // The shell: all I/O.
         .target(
             name: "Node",
             dependencies: [
-                "ZenFS", "Chain", "COpenSSL", "CTorrent", "CMappedGuard",
+                "ZenFS", "Chain", "Market", "COpenSSL", "CTorrent", "CMappedGuard",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -55,7 +58,7 @@ let package = Package(
         .executableTarget(
             name: "zenfs",
             dependencies: [
-                "Node", "ZenFSMount", "ZenFS", "Chain",
+                "Node", "ZenFSMount", "ZenFS", "Chain", "Market",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -72,6 +75,7 @@ let package = Package(
         ),
 
         .testTarget(name: "ChainTests", dependencies: ["Chain"], resources: [.copy("Corpus")]),
+        .testTarget(name: "MarketTests", dependencies: ["Market", "Chain", "ZenFS"]),
         .testTarget(
             name: "ZenFSTests",
             dependencies: ["ZenFS", "Chain"],
@@ -90,7 +94,7 @@ let package = Package(
         .testTarget(name: "ZenFSMountTests", dependencies: ["ZenFSMount", "Node", "ZenFS", "TestSupport"]),
         .testTarget(
             name: "CLITests",
-            dependencies: ["zenfs", "ZenFS", "Node", "Chain", "TestSupport"],
+            dependencies: ["zenfs", "ZenFS", "Node", "Chain", "Market", "TestSupport"],
             exclude: ["Scripts"]
         ),
     ],

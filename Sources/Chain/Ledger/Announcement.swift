@@ -25,6 +25,36 @@ public struct VMRequirements: Hashable, Sendable {
     public init() {}
 }
 
+/// The storage side of a task offer (beyond the RFC's fields, which describe machines): how much one holder is
+/// asked to keep, how many holders the publisher wants, and the most it pays for storage and for each direction of
+/// transfer. Prices are in Zencoin units: per GiB (2^30 bytes) kept for a month (30 days), and per GiB moved.
+public struct StorageTerms: Hashable, Sendable {
+    /// The most bytes one holder is asked to keep.
+    public var bytesPerHolder: UInt64
+    /// How many distinct holders keep each part.
+    public var replicas: UInt16
+    /// The most the publisher pays for a GiB kept for 30 days.
+    public var storagePricePerGiBMonth: Amount
+    /// The most the publisher pays for a GiB it sends to a holder.
+    public var uploadPricePerGiB: Amount
+    /// The most a reader pays for a GiB a holder sends it.
+    public var downloadPricePerGiB: Amount
+
+    public init(
+        bytesPerHolder: UInt64,
+        replicas: UInt16,
+        storagePricePerGiBMonth: Amount,
+        uploadPricePerGiB: Amount,
+        downloadPricePerGiB: Amount
+    ) {
+        self.bytesPerHolder = bytesPerHolder
+        self.replicas = replicas
+        self.storagePricePerGiBMonth = storagePricePerGiBMonth
+        self.uploadPricePerGiB = uploadPricePerGiB
+        self.downloadPricePerGiB = downloadPricePerGiB
+    }
+}
+
 /// A publisher's task offer (the RFC's Task Details 1–10; its nonce is the envelope's work nonce).
 public struct TaskOffer: Hashable, Sendable {
     /// 1. The task id, chosen by the publisher.
@@ -47,6 +77,8 @@ public struct TaskOffer: Hashable, Sendable {
     public var informationURL: String
     /// The work the publisher demands from acceptances (stricter than the network's), if any.
     public var requiredAcceptanceBits: UInt32?
+    /// What a storage task asks of each holder and the most it pays; nil for a VM task.
+    public var storage: StorageTerms?
 
     public init(
         taskID: [UInt8],
@@ -58,7 +90,8 @@ public struct TaskOffer: Hashable, Sendable {
         ratePerUnit: Amount,
         acceptanceWindowBlocks: UInt32,
         informationURL: String,
-        requiredAcceptanceBits: UInt32? = nil
+        requiredAcceptanceBits: UInt32? = nil,
+        storage: StorageTerms? = nil
     ) {
         self.taskID = taskID
         self.requirements = requirements
@@ -70,6 +103,7 @@ public struct TaskOffer: Hashable, Sendable {
         self.acceptanceWindowBlocks = acceptanceWindowBlocks
         self.informationURL = informationURL
         self.requiredAcceptanceBits = requiredAcceptanceBits
+        self.storage = storage
     }
 }
 

@@ -81,7 +81,9 @@ public enum TransactionCodec {
     private static func encode(_ body: AnnouncementBody, into writer: inout CanonicalWriter) {
         switch body {
         case .task(let offer):
-            writer.write(UInt8(0))
+            // A storage task is a task with its storage terms after the RFC's fields (kind 4), so offers without
+            // them keep their kind-0 bytes.
+            writer.write(UInt8(offer.storage == nil ? 0 : 4))
             writer.writeBytes(offer.taskID)
             let requirements = offer.requirements
             writer.writeVarInt(UInt64(requirements.operatingSystems.count))
@@ -108,6 +110,13 @@ public enum TransactionCodec {
             writer.writeString(offer.informationURL)
             writer.write(offer.requiredAcceptanceBits != nil)
             if let bits = offer.requiredAcceptanceBits { writer.write(bits) }
+            if let storage = offer.storage {
+                writer.write(storage.bytesPerHolder)
+                writer.write(storage.replicas)
+                writer.write(storage.storagePricePerGiBMonth.units)
+                writer.write(storage.uploadPricePerGiB.units)
+                writer.write(storage.downloadPricePerGiB.units)
+            }
         case .acceptance(let task):
             writer.write(UInt8(1))
             writer.writeFixed(task.bytes)
@@ -209,7 +218,7 @@ public enum TransactionCodec {
     private static func decodeBody(_ reader: inout CanonicalReader) throws(CanonicalDecodingError) -> AnnouncementBody {
         let offset = reader.offset
         switch try reader.readUInt8() {
-        case 0:
+        case let kind where kind == 0 || kind == 4:
             let taskID = try reader.readBytes(limit: 32)
             var requirements = VMRequirements()
             let systems = try reader.readCount(limit: 16)
@@ -241,6 +250,7 @@ public enum TransactionCodec {
             let window = try reader.readUInt32()
             let url = try reader.readString(limit: 128)
             let bits = try reader.readBool() ? try reader.readUInt32() : nil
+            let storage = kind == 4 ? try decodeStorageTerms(&reader) : nil
             return .task(
                 TaskOffer(
                     taskID: taskID,
@@ -252,7 +262,8 @@ public enum TransactionCodec {
                     ratePerUnit: rate,
                     acceptanceWindowBlocks: window,
                     informationURL: url,
-                    requiredAcceptanceBits: bits
+                    requiredAcceptanceBits: bits,
+                    storage: storage
                 )
             )
         case 1: return .acceptance(task: try readHash(&reader))
@@ -264,6 +275,29 @@ public enum TransactionCodec {
             )
         case let tag: throw .invalidValue(offset: offset, reason: "unknown announcement kind \(tag)")
         }
+    }
+
+    private static func decodeStorageTerms(_ reader: inout CanonicalReader) throws(CanonicalDecodingError)
+        -> StorageTerms
+    {
+        let bytes = try reader.readUInt64()
+        let replicas = try reader.readUInt16()
+        var prices: [Amount] = []
+        for _ in 0..<3 {
+            let offset = reader.offset
+            let units = try reader.readInt64()
+            guard units >= 0, units <= Amount.maximum.units else {
+                throw .invalidValue(offset: offset, reason: "a price outside 0 and the coin supply")
+            }
+            prices.append(Amount(units: units))
+        }
+        return StorageTerms(
+            bytesPerHolder: bytes,
+            replicas: replicas,
+            storagePricePerGiBMonth: prices[0],
+            uploadPricePerGiB: prices[1],
+            downloadPricePerGiB: prices[2]
+        )
     }
 
     static func readHash(_ reader: inout CanonicalReader) throws(CanonicalDecodingError) -> Hash256 {

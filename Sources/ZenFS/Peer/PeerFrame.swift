@@ -17,11 +17,13 @@ public enum PeerMessageType: UInt8, Sendable, CaseIterable {
     case getBlocks = 0x31
     case block = 0x32
     case transaction = 0x33
+    case market = 0x40
 
     /// The largest payload a frame of this type may carry; a longer frame is refused before it is read.
     public var maximumPayloadLength: Int {
         switch self {
         case .element: PeerFrame.maximumElementLength + 16
+        case .market: PeerFrame.maximumElementLength + 2048
         case .searchAnswer: 4 << 20
         case .block: 2 << 20
         case .transaction: 1 << 20

@@ -175,4 +175,7 @@ public enum PeerMessage: Sendable, Equatable {
     case block([UInt8])
     /// One transaction, canonically encoded.
     case transaction([UInt8])
+    /// A storage-market message between a publisher and a holder of its circuit (its own encoding, see the
+    /// Market module's codec).
+    case market([UInt8])
 }

@@ -91,6 +91,9 @@ public enum PeerMessageCodec {
         case .block(let bytes):
             type = .block
             writer.writeBytes(bytes)
+        case .market(let bytes):
+            type = .market
+            writer.writeBytes(bytes)
         case .transaction(let bytes):
             type = .transaction
             writer.writeBytes(bytes)
@@ -207,6 +210,7 @@ public enum PeerMessageCodec {
             return .getBlocks(locator: locator)
         case .block: return .block(try reader.readBytes(limit: 2 << 20))
         case .transaction: return .transaction(try reader.readBytes(limit: 1 << 20))
+        case .market: return .market(try reader.readBytes(limit: PeerFrame.maximumElementLength + 1024))
         }
     }
 
