@@ -123,6 +123,10 @@ public final class ChainManager: Sendable {
     /// A copy of the ledger at the tip.
     public var state: ChainState { core.withLock { $0.state } }
 
+    /// The state with the memory pool applied: what spends and announcements will be once its transactions are
+    /// mined (the view for choosing coins and reading fresh announcements).
+    public var poolState: ChainState { core.withLock { $0.poolState } }
+
     /// Transactions waiting in the memory pool.
     public var mempool: [Transaction] { core.withLock { $0.pool.map(\.transaction) } }
 

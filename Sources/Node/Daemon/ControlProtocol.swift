@@ -22,6 +22,12 @@ public enum ControlRequest: Codable, Sendable {
     case history(addresses: [String])
     /// Dials a peer now.
     case connect(address: String)
+    /// Starts or resumes spreading content over hired holders.
+    case upload(UploadOrder)
+    /// How far the upload of an info-hash got.
+    case uploadProgress(infoHash: String)
+    /// Every storage contract, on both sides.
+    case contracts
 }
 
 /// The chain as `zenfs chain status` shows it.
@@ -106,6 +112,8 @@ public struct NodeStatus: Codable, Sendable {
     /// The libtorrent session seeding the node's content, when it runs.
     public let seeding: SeedingStatus?
     public let uptimeSeconds: Double
+    /// What the market earned and spent.
+    public var market: MarketTotals? = nil
 }
 
 /// A request the quota refused, with the numbers of `StoreError.quotaExceeded`.
@@ -131,6 +139,8 @@ public struct ControlResponse: Codable, Sendable {
     public var transaction: TransactionInfo?
     public var coins: [CoinInfo]?
     public var history: [HistoryEntry]?
+    public var upload: UploadProgress?
+    public var contracts: [ContractInfo]?
 
     public init(
         error: String? = nil,

@@ -27,6 +27,8 @@ public struct NodeConfiguration: Sendable {
     public var mining = true
     /// Seconds between the blocks this node mines; the network's block spacing when nil.
     public var blockIntervalSeconds: Double?
+    /// What the node sells and how it pays (`[market]`).
+    public var market = MarketSettings()
     /// Testing only: serve parts with a flipped byte.
     public var servesCorruptParts = false
     /// Testing only: seconds to wait before answering each element request.

@@ -34,6 +34,7 @@ public final class ZenFSNode: Service, Sendable {
     public let chainService: ChainService
     public let tracker: TrackerServer?
     public let seeder: BitTorrentSeeder?
+    public let marketplace: Marketplace
     private let trackerPort = Mutex<Int?>(nil)
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
@@ -56,10 +57,11 @@ public final class ZenFSNode: Service, Sendable {
         )
         group = MultiThreadedEventLoopGroup(numberOfThreads: max(2, System.coreCount))
         let local = LocalElements(data: data, logger: logger)
+        let sold = try SoldParts(directory: configuration.dataDirectory + "/sold")
         network = PeerNetwork(
             local: identity,
             settings: configuration.networkSettings,
-            provider: local,
+            provider: MarketElementProvider(local: local, sold: sold),
             group: group,
             logger: logger
         )
@@ -76,6 +78,15 @@ public final class ZenFSNode: Service, Sendable {
             minimumTaskTarget: configuration.minimumTaskBits.flatMap(CompactTarget.init(bits:))
         )
         chainService = ChainService(manager: chain, network: network, logger: logger)
+        marketplace = try Marketplace(
+            settings: configuration.market,
+            data: data,
+            sold: sold,
+            network: network,
+            chain: chain,
+            chainService: chainService,
+            logger: logger
+        )
         let fetcherForSeeding = fetcher
         let directory = data
         // Brings a part into the store for libtorrent or the web seed, waiting at most 30 s.
@@ -141,6 +152,7 @@ public final class ZenFSNode: Service, Sendable {
         }
         let keeper = Task { await keepPeersConnected() }
         let seeding = Task { await keepSeeding() }
+        let market = Task { [marketplace] in await marketplace.run() }
         var miner: Task<Void, Never>?
         if configuration.mining {
             let payee = try Wallet.open(dataDirectory: configuration.dataDirectory, network: configuration.network)
@@ -154,6 +166,8 @@ public final class ZenFSNode: Service, Sendable {
         keeper.cancel()
         miner?.cancel()
         seeding.cancel()
+        market.cancel()
+        await market.value
         await miner?.value
         await seeding.value
         await keeper.value
@@ -216,6 +230,20 @@ public final class ZenFSNode: Service, Sendable {
                 return ControlResponse(fetchedParts: result.fetchedParts)
             case .chainStatus, .chainBlocks, .chainTransaction, .unspent, .submitTransaction, .history, .connect:
                 return try await handleChain(request)
+            case .upload(let order):
+                try marketplace.publisher.start(order)
+                var response = ControlResponse()
+                response.upload = marketplace.publisher.progress(of: order.infoHash)
+                return response
+            case .uploadProgress(let infoHash):
+                var response = ControlResponse()
+                response.upload = marketplace.publisher.progress(of: infoHash)
+                if response.upload == nil { response.error = "no upload of \(infoHash) has run since the node started" }
+                return response
+            case .contracts:
+                var response = ControlResponse()
+                response.contracts = try marketplace.contracts()
+                return response
             case .search(let tags, let fields, let wantsMetainfo, let wait):
                 return ControlResponse(
                     results: await search(tags: tags, fields: fields, wantsMetainfo: wantsMetainfo, wait: wait)
@@ -323,7 +351,8 @@ public final class ZenFSNode: Service, Sendable {
             counters: network.counters,
             tracker: trackerPort.withLock { $0 }.map { "http://\(configuration.tracker!.host):\($0)/announce" },
             seeding: seeder?.status,
-            uptimeSeconds: Date().timeIntervalSince(started)
+            uptimeSeconds: Date().timeIntervalSince(started),
+            market: try? marketplace.totals()
         )
     }
 }

@@ -55,6 +55,9 @@ extension PeerNetwork {
         case .chainTip, .getBlocks, .block, .transaction:
             let handler = chainHandler.withLock { $0 }
             handler?(message, id)
+        case .market(let bytes):
+            let handler = marketHandler.withLock { $0 }
+            handler?(bytes, id)
         case .pong, .ping, .hello, .proof:
             break
         }
@@ -144,6 +147,7 @@ extension PeerNetwork {
             send(.notFound(requestID: request.requestID), to: id)
             return
         }
+        onServed.withLock { $0 }?(id, request.kind, request.hash, bytes.count)
         if settings.servesCorruptParts, request.kind == .part, !bytes.isEmpty { bytes[bytes.count / 2] ^= 0xff }
         send(.element(requestID: request.requestID, bytes: bytes), to: id)
     }

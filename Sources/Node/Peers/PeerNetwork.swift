@@ -58,6 +58,10 @@ public final class PeerNetwork: Sendable {
     let recursiveFetch = Mutex<(@Sendable (ElementKind, SHA1Digest) async -> [UInt8]?)?>(nil)
     /// Set once by the chain node: receives chain messages (tips, block requests, blocks, transactions).
     public let chainHandler = Mutex<(@Sendable (PeerMessage, ConnectionID) -> Void)?>(nil)
+    /// Set once by the market: receives market messages (joins, contracts, parts to keep, channel states).
+    public let marketHandler = Mutex<(@Sendable ([UInt8], ConnectionID) -> Void)?>(nil)
+    /// Set once by the market: told of each element served to a peer (for metering downloads).
+    public let onServed = Mutex<(@Sendable (ConnectionID, ElementKind, SHA1Digest, Int) -> Void)?>(nil)
     /// Set once by the chain node: told of each newly established connection.
     public let onConnected = Mutex<(@Sendable (ConnectionID) -> Void)?>(nil)
 
@@ -294,6 +298,14 @@ public final class PeerNetwork: Sendable {
     // MARK: Introspection
 
     public var counters: NetworkCounters { state.withLock { $0.counters } }
+
+    /// The identity that connection `id` proved in its handshake, while it is open.
+    public func remoteIdentity(of id: ConnectionID) -> MinedIdentity? {
+        state.withLock { $0.connections[id]?.remote.identity }
+    }
+
+    /// This node's own mined identity and key.
+    public var localIdentity: LocalIdentity { local }
 
     public var peers: [PeerSummary] {
         state.withLock { state in
