@@ -74,6 +74,8 @@ struct NodeCommand: AsyncParsableCommand {
     )
     var blockInterval: Double?
 
+    @OptionGroup(title: "Selling storage") var market: MarketOptions
+
     @Flag(name: .customLong("testing-serve-corrupt-parts"), help: .hidden)
     var servesCorruptParts = false
 
@@ -113,6 +115,7 @@ struct NodeCommand: AsyncParsableCommand {
             configuration.minimumTaskBits = bits
         }
         if let blockInterval { configuration.blockIntervalSeconds = blockInterval }
+        try market.apply(to: &configuration.market)
         configuration.servesCorruptParts = servesCorruptParts
         configuration.serveDelaySeconds = serveDelay
 
@@ -170,6 +173,14 @@ struct StatusCommand: ParsableCommand {
         print(
             "traffic    served \(counters.elementsServed) elements (\(Output.size(counters.bytesServed))), fetched \(counters.elementsFetched) (\(Output.size(counters.bytesFetched)))"
         )
+        if let market = status.market {
+            let selling =
+                market.roomBytes > 0
+                ? ", selling \(Output.size(market.soldBytes)) of \(Output.size(market.roomBytes))" : ""
+            print(
+                "market     income \(Amount(units: market.incomeUnits)) ZEN (\(market.sellingContracts) contracts\(selling)), spending \(Amount(units: market.spendingUnits)) ZEN (\(market.buyingContracts) contracts)"
+            )
+        }
         print("peers      \(status.peers.count) (the circuit)")
         for peer in status.peers {
             let latency = peer.latencyMilliseconds.map { String(format: "%.1f ms", $0) } ?? "-"

@@ -138,6 +138,19 @@ public struct ConfigFile: Equatable {
                 ("node.minimum_task_bits", _),
                 ("node.block_interval", _):
                 throw .badValue(line: line, key: key, expected: "of another type")
+            case (let key, let value) where key.hasPrefix("market."):
+                let name = String(key.dropFirst("market.".count))
+                guard MarketSettings.keys.contains(name) else { throw .unknownKey(line: line, key) }
+                let text: String
+                switch value {
+                case .string(let string): text = string
+                case .number(let number) where number == number.rounded(): text = String(Int64(number))
+                default:
+                    throw .badValue(line: line, key: key, expected: "a string such as \"20GiB\" or \"0.5/GiB-month\"")
+                }
+                do { try configuration.market.set(name, text) } catch {
+                    throw .badValue(line: line, key: key, expected: "\(error)")
+                }
             default:
                 throw .unknownKey(line: line, key)
             }

@@ -1,0 +1,145 @@
+import ArgumentParser
+import Chain
+import Foundation
+import Market
+import Node
+import ZenFS
+
+/// `zenfs upload PATH --replicas N --max-price-storage …`: hire holders on the market and spread the content
+/// over them, paid through channels; resumable (run it again and only what is not placed is sent).
+struct UploadCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "upload",
+        abstract: "Store content on hired nodes: offer a storage task, fund a channel per holder, place every part.",
+        discussion: """
+            PATH is a local file or folder (added first, unless ZenFS already has it there), or a ZenFS path,
+            name or info-hash. Amounts are ZEN with up to 8 decimals; durations take s, m, h or d. The running
+            node does the work; killed and run again, the upload sends only what is not yet placed.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "A local file or folder, or content ZenFS has (path, name or info-hash).") var path: String
+    @Option(help: "Distinct holders for every part (default 3).") var replicas = 3
+    @Option(
+        name: .customLong("max-price-storage"),
+        help: "The most to pay for storage, ZEN per GiB-month: 1/GiB-month."
+    )
+    var maxPriceStorage = "1/GiB-month"
+    @Option(name: .customLong("max-price-upload"), help: "The most to pay per GiB sent to a holder: 0.05/GiB.")
+    var maxPriceUpload = "0.05/GiB"
+    @Option(name: .customLong("max-price-download"), help: "The most to pay per GiB read back from a holder: 0.05/GiB.")
+    var maxPriceDownload = "0.05/GiB"
+    @Option(help: "How long holders keep the content (30d).") var duration = "30d"
+    @Option(
+        name: .customLong("payout-interval"),
+        help: "Seconds between payments (60s); negative prepays one interval ahead (-60s)."
+    )
+    var payoutInterval = "60s"
+    @Option(help: "The most the whole upload may cost, in ZEN (fees included).") var budget: String?
+    @Option(name: .customLong("accept-wait"), help: "How long to wait for acceptances (15s).") var acceptWait = "15s"
+
+    func run() throws {
+        guard replicas >= 1, replicas <= 64 else { throw ValidationError("--replicas takes 1 to 64") }
+        let infoHash = try content()
+        var order: UploadOrder
+        do { order = try makeOrder(infoHash: infoHash) } catch { throw ValidationError("\(error)") }
+        if let budget {
+            guard let amount = Amount(parsing: budget) else {
+                throw ValidationError("--budget takes ZEN with up to 8 decimals, such as 2.5")
+            }
+            order.budget = amount.units
+        }
+        guard order.durationSeconds > 0, order.payoutIntervalSeconds != 0 else {
+            throw ValidationError("--duration must be positive and --payout-interval not zero")
+        }
+        let client = try nodeClient(global)
+        let started = try client.send(.upload(order))
+        if let error = started.error { throw ControlError.badResponse(error) }
+        var last = started.upload
+        while let progress = last, progress.phase != .done, progress.phase != .failed {
+            if !global.json { draw(progress) }
+            Thread.sleep(forTimeInterval: 0.25)
+            last = try client.send(.uploadProgress(infoHash: infoHash)).upload
+        }
+        if ProgressBar.isTerminal && !global.json { FileHandle.standardError.write(Data("\r\u{1b}[K".utf8)) }
+        guard let progress = last else { throw ControlError.badResponse("the node lost track of the upload") }
+        if global.json { try Output.json(progress) }
+        if progress.phase == .failed { throw ControlError.badResponse(progress.error ?? "the upload failed") }
+        if global.json { return }
+        print(infoHash)
+        let placed =
+            "\(progress.placementsDone) of \(progress.placementsWanted) placements on \(progress.holders) holders"
+        Output.note(
+            "uploaded: \(placed), \(Output.size(progress.bytesSent)) sent, \(Amount(units: progress.costUnits)) ZEN paid so far"
+        )
+        if progress.shortParts > 0 {
+            Output.note(
+                "only \(progress.fewestReplicas ?? 0) of \(replicas) replicas for \(progress.shortParts) parts: too few nodes accepted; run again to hire more"
+            )
+        }
+    }
+
+    private func makeOrder(infoHash: String) throws(MarketInputError) -> UploadOrder {
+        UploadOrder(
+            infoHash: infoHash,
+            replicas: replicas,
+            maxStoragePrice: try PriceText.storage(maxPriceStorage).units,
+            maxUploadPrice: try PriceText.transfer(maxPriceUpload).units,
+            maxDownloadPrice: try PriceText.transfer(maxPriceDownload).units,
+            durationSeconds: try DurationText.seconds(duration),
+            payoutIntervalSeconds: try DurationText.seconds(payoutInterval, allowNegative: true),
+            budget: nil,
+            acceptWaitSeconds: try DurationText.seconds(acceptWait)
+        )
+    }
+
+    /// The info-hash to upload: content ZenFS names already, or a local path added first.
+    private func content() throws -> String {
+        if path.count == 40, SHA1Digest(hex: path) != nil { return path.lowercased() }
+        let service = try global.service()
+        if !FileManager.default.fileExists(atPath: path) {
+            return try ContentLookup.metainfo(path, in: service).infoHash.hex
+        }
+        do {
+            return try service.add(path, options: AddOptions(), progress: nil).infoHash.hex
+        } catch NamespaceError.alreadyExists(let existing) {
+            return try ContentLookup.metainfo(existing, in: service).infoHash.hex
+        }
+    }
+
+    private func draw(_ progress: UploadProgress) {
+        guard ProgressBar.isTerminal else { return }
+        let rate = progress.secondsElapsed > 0 ? Double(progress.bytesSent) / progress.secondsElapsed / 1e6 : 0
+        let line =
+            "\r\u{1b}[K\(progress.phase.rawValue): \(progress.placementsDone)/\(progress.placementsWanted) placed, "
+            + "\(Output.size(progress.bytesSent)), \(String(format: "%.1f", rate)) MB/s, \(progress.holders) holders, "
+            + "\(Amount(units: progress.costUnits)) ZEN"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+}
+
+/// `zenfs contracts`: the storage contracts of the running node, on both sides.
+struct ContractsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "contracts",
+        abstract: "Storage contracts: per holder on a publisher, per publisher on a seller."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let contracts = try nodeClient(global).send(.contracts).contracts ?? []
+        if global.json { return try Output.json(contracts) }
+        if contracts.isEmpty { return Output.note("no contracts") }
+        print("role\ttask\tpeer\tstate\tparts\theld\tpaid ZEN\tfunds left\tends")
+        for contract in contracts {
+            let ends = Date(timeIntervalSince1970: TimeInterval(contract.endsAt)).formatted(.iso8601)
+            print(
+                "\(contract.role.rawValue)\t\(contract.task.prefix(12))\t\(contract.peer.prefix(12))\t\(contract.state.rawValue)\t"
+                    + "\(contract.parts)\t\(Output.size(contract.heldBytes))\t\(contract.paid)\t"
+                    + "\(Amount(units: contract.fundsLeftUnits))\t\(ends)"
+            )
+        }
+    }
+}
