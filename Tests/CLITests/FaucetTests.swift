@@ -44,7 +44,12 @@ struct FaucetTests {
     /// amount, its fee goes to the miner's coinbase; the premine keeps the rest; every node's audit holds.
     @Test func faucetFundsDistinctWalletsAndPaymentsMoveExactly() throws {
         let directory = TemporaryDirectory()
-        let miner = try NodeProcess(in: directory.path, name: "miner", extra: ["--block-interval", "0.5"], mining: true)
+        let miner = try NodeProcess(
+            in: directory.path,
+            name: "miner",
+            extra: ["--block-interval", "0.5"],
+            mining: true
+        )
         let alice = try NodeProcess(in: directory.path, name: "alice", peers: [miner])
         let bob = try NodeProcess(in: directory.path, name: "bob", peers: [miner])
         #expect(alice.waitForPeers(1) && bob.waitForPeers(1))

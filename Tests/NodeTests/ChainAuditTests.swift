@@ -70,7 +70,10 @@ struct ChainAuditTests {
     @Test func anExtraOutputDoesNotHold() throws {
         var state = ChainState(network: Self.network)
         let premine = Self.parameters.genesis
-        let coinbase = Transaction.coinbase(height: 0, outputs: premine.transactions[0].outputs + [Self.pay(Amount(units: 1))])
+        let coinbase = Transaction.coinbase(
+            height: 0,
+            outputs: premine.transactions[0].outputs + [Self.pay(Amount(units: 1))]
+        )
         var header = premine.header
         header.merkleRoot = Block.merkleRoot(of: [coinbase])
         _ = try state.apply(Block(header: header, transactions: [coinbase]))

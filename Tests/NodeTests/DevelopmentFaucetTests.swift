@@ -115,7 +115,9 @@ struct DevelopmentFaucetTests {
         let recipient = Address(publicKey: try PrivateKey.generate().publicKey)
         let everything = Self.network.chain.premine - Wallet.fee
         let tooMuch = Self.network.chain.premine
-        #expect(throws: FaucetError.insufficientPremine(available: Self.network.chain.premine, needed: tooMuch + Wallet.fee)) {
+        #expect(
+            throws: FaucetError.insufficientPremine(available: Self.network.chain.premine, needed: tooMuch + Wallet.fee)
+        ) {
             try faucet.payment(tooMuch, to: recipient, in: manager.state)
         }
         let all = try faucet.payment(everything, to: recipient, in: manager.state)

@@ -214,8 +214,8 @@ public final class ZenFSNode: Service, Sendable {
                 }
                 let result = try await ContentFetcher(fetcher: fetcher).fetchAll(infoHash)
                 return ControlResponse(fetchedParts: result.fetchedParts)
-            case .chainStatus, .chainBlocks, .chainTransaction, .unspent, .submitTransaction, .history, .connect, .faucet,
-                .chainAudit:
+            case .chainStatus, .chainBlocks, .chainTransaction, .unspent, .submitTransaction, .history, .connect,
+                .faucet, .chainAudit:
                 return try await handleChain(request)
             case .search(let tags, let fields, let wantsMetainfo, let wait):
                 return ControlResponse(
