@@ -1,4 +1,5 @@
 import ArgumentParser
+import Chain
 import Foundation
 import Node
 

@@ -190,13 +190,17 @@ struct FaucetWait {
         var height: Int?
         var missing = 0
         while Date() < deadline {
-            do {
-                height = try client.send(.chainTransaction(id: transaction)).transaction?.height
+            switch Result(catching: { () throws(ControlError) in try client.send(.chainTransaction(id: transaction)) })
+            {
+            case .success(let response):
+                height = response.transaction?.height
                 missing = 0
-            } catch ControlError.failed {
+            case .failure(.failed):
                 // Twice in a row, so a block arriving between the pool and the block lookups is not mistaken.
                 missing += 1
                 if missing >= 2 { throw FaucetWaitError.dropped(transaction: transaction) }
+            case .failure(let error):
+                throw error
             }
             if height != nil {
                 let coins = try client.send(.unspent(addresses: [address])).coins ?? []
