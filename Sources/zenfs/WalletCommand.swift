@@ -190,8 +190,8 @@ struct FaucetWait {
         var height: Int?
         var missing = 0
         while Date() < deadline {
-            switch Result(catching: { () throws(ControlError) in try client.send(.chainTransaction(id: transaction)) })
-            {
+            let lookup = Result { () throws(ControlError) in try client.send(.chainTransaction(id: transaction)) }
+            switch lookup {
             case .success(let response):
                 height = response.transaction?.height
                 missing = 0
