@@ -1,4 +1,5 @@
 import ArgumentParser
+import Chain
 import Foundation
 import Node
 
@@ -7,12 +8,12 @@ func nodeClient(_ global: GlobalOptions) throws -> ControlClient {
     try ControlClient(dataDirectory: DataDirectory.resolvePath(explicit: global.dataDirectory))
 }
 
-/// `zenfs chain status|blocks|tx`: the running node's view of the Zennet chain.
+/// `zenfs chain status|blocks|tx|audit`: the running node's view of the Zennet chain.
 struct ChainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chain",
         abstract: "Inspect the Zennet chain of the running node.",
-        subcommands: [Status.self, Blocks.self, Tx.self]
+        subcommands: [Status.self, Blocks.self, Tx.self, Audit.self]
     )
 
     struct Status: ParsableCommand {
@@ -66,6 +67,37 @@ struct ChainCommand: ParsableCommand {
             print("inputs   \(info.inputs)")
             for output in info.outputs {
                 print("output   \(output.amount) ZEN → \(output.address ?? "payment channel")")
+            }
+        }
+    }
+}
+
+extension ChainCommand {
+    struct Audit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check that the unspent outputs hold exactly the premine plus every block subsidy."
+        )
+        @OptionGroup var global: GlobalOptions
+
+        func run() throws {
+            guard let audit = try nodeClient(global).send(.chainAudit).audit else {
+                throw ControlError.badResponse("no audit")
+            }
+            if global.json {
+                try Output.json(audit)
+            } else {
+                print("height         \(audit.height)")
+                print("unspent        \(Amount(units: audit.unspentUnits)) ZEN (\(audit.unspentUnits) units)")
+                print("premine        \(Amount(units: audit.premineUnits)) ZEN (\(audit.premineUnits) units)")
+                print("subsidies      \(Amount(units: audit.subsidyUnits)) ZEN (\(audit.subsidyUnits) units)")
+                print(audit.holds ? "holds" : "does not hold: \(audit.differenceUnits) units")
+            }
+            guard audit.holds else {
+                let direction = audit.differenceUnits > 0 ? "more" : "fewer"
+                Output.note(
+                    "the unspent outputs hold \(abs(audit.differenceUnits)) units \(direction) than the premine and subsidies"
+                )
+                throw ExitCode.failure
             }
         }
     }

@@ -3,12 +3,12 @@ import Chain
 import Foundation
 import Node
 
-/// `zenfs wallet new|address|balance|send|history`: Zencoin keys kept in the data directory.
+/// `zenfs wallet new|address|balance|send|history|faucet`: Zencoin keys kept in the data directory.
 struct WalletCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "wallet",
         abstract: "Zencoin keys, balance and payments (wallet.json, mode 0600).",
-        subcommands: [New.self, AddressList.self, Balance.self, Send.self, History.self]
+        subcommands: [New.self, AddressList.self, Balance.self, Send.self, History.self, Faucet.self]
     )
 
     static func open(_ global: GlobalOptions) throws -> Wallet {
@@ -122,6 +122,94 @@ struct WalletCommand: ParsableCommand {
                 print("\(entry.height)\t\(entry.units >= 0 ? "+" : "")\(amount)\t\(entry.transaction)")
             }
         }
+    }
+}
+
+extension WalletCommand {
+    struct Faucet: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Development network only: pay AMOUNT ZEN from the premine to the wallet's first address."
+        )
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The amount in ZEN, such as 12.5.") var amount: String
+        @Flag(help: "Wait until the payment is in a block and spendable.") var wait = false
+        @Option(help: "Seconds --wait waits at most.") var timeout: Double = 120
+
+        func validate() throws {
+            guard let value = Amount(parsing: amount), value.units > 0 else {
+                throw ValidationError("'\(amount)' is not an amount of Zencoin (up to 8 decimals)")
+            }
+            guard timeout > 0 else { throw ValidationError("--timeout takes a positive number of seconds") }
+        }
+
+        func run() throws {
+            let address = try WalletCommand.open(global).primaryAddress().description
+            let client = try nodeClient(global)
+            guard let sent = try client.send(.faucet(amount: amount, address: address)).transaction else {
+                throw ControlError.badResponse("no transaction")
+            }
+            if wait { try FaucetWait(client: client, transaction: sent.id, address: address, timeout: timeout).run() }
+            if global.json {
+                struct Paid: Encodable { let transaction: String; let address: String; let confirmed: Bool }
+                return try Output.json(Paid(transaction: sent.id, address: address, confirmed: wait))
+            }
+            print(sent.id)
+        }
+    }
+}
+
+/// Why `zenfs wallet faucet --wait` stopped waiting.
+enum FaucetWaitError: Error, CustomStringConvertible {
+    case notInBlock(transaction: String, seconds: Double)
+    case notSpendable(transaction: String, height: Int, seconds: Double)
+    case dropped(transaction: String)
+
+    var description: String {
+        switch self {
+        case .notInBlock(let transaction, let seconds):
+            "the faucet payment \(transaction) is not in a block after \(Int(seconds)) s: is a node of the network "
+                + "mining? (zenfs node mines unless --no-mine); check with 'zenfs chain tx \(transaction)'"
+        case .notSpendable(let transaction, let height, let seconds):
+            "the faucet payment \(transaction) is in block \(height) but not spendable after \(Int(seconds)) s"
+        case .dropped(let transaction):
+            "the faucet payment \(transaction) left the memory pool without being mined (another node's faucet "
+                + "payment spent the same premine output first); run the faucet again"
+        }
+    }
+}
+
+/// Polls the node until a faucet payment is in a main-chain block and its output to `address` is spendable.
+struct FaucetWait {
+    let client: ControlClient
+    let transaction: String
+    let address: String
+    let timeout: Double
+
+    func run() throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var height: Int?
+        var missing = 0
+        while Date() < deadline {
+            let lookup = Result { () throws(ControlError) in try client.send(.chainTransaction(id: transaction)) }
+            switch lookup {
+            case .success(let response):
+                height = response.transaction?.height
+                missing = 0
+            case .failure(.failed):
+                // Twice in a row, so a block arriving between the pool and the block lookups is not mistaken.
+                missing += 1
+                if missing >= 2 { throw FaucetWaitError.dropped(transaction: transaction) }
+            case .failure(let error):
+                throw error
+            }
+            if height != nil {
+                let coins = try client.send(.unspent(addresses: [address])).coins ?? []
+                if coins.contains(where: { $0.transaction == transaction && $0.mature }) { return }
+            }
+            Thread.sleep(forTimeInterval: 0.25)
+        }
+        guard let height else { throw FaucetWaitError.notInBlock(transaction: transaction, seconds: timeout) }
+        throw FaucetWaitError.notSpendable(transaction: transaction, height: height, seconds: timeout)
     }
 }
 

@@ -19,9 +19,9 @@ struct ChainNetworkTests {
         return (try? JSONDecoder().decode(Shown.self, from: result.output))?.units
     }
 
-    /// Two nodes mine apart, the second more slowly and with a payment in its chain; once connected, the
-    /// second reorganizes to the heavier chain, its payment returns to its memory pool and is mined again,
-    /// and both agree on the tip and on every balance; no coin is created or lost.
+    /// Two nodes mine apart, the second more slowly and with a faucet payment and a payment in its chain; once
+    /// connected, the second reorganizes to the heavier chain, its payments return to its memory pool and are
+    /// mined again, and both agree on the tip and on every balance; no coin is created or lost.
     @Test func lighterChainReorganizesToTheHeavier() throws {
         let directory = TemporaryDirectory()
         let heavy = try NodeProcess(
@@ -40,6 +40,9 @@ struct ChainNetworkTests {
 
         let recipient = try light.runner.zenfs(["wallet", "new", "--data-dir", directory.path + "/recipient"]).text
             .trimmingCharacters(in: .whitespacesAndNewlines)
+        // The light node's wallet holds only its own key: the faucet funds it before it pays.
+        let funded = try light.runner.zenfs(["wallet", "faucet", "20", "--wait", "--timeout", "30"])
+        #expect(funded.status == 0, "\(funded.error)")
         let sent = try light.runner.zenfs(["wallet", "send", recipient, "10"])
         #expect(sent.status == 0, "\(sent.error)")
         let payment = sent.text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -75,6 +78,10 @@ struct ChainNetworkTests {
             // Coins: the premine plus 50 ZEN per block, fees included in rewards, nothing else.
             let expected = 1_000_000 + 50 * Int64(status.height)
             #expect(status.coins == "\(expected).00000000", "\(node.name): \(status.coins) at height \(status.height)")
+        }
+        for node in [heavy, light] {
+            let audit = try #require(FaucetTests.audit(node))
+            #expect(audit.holds, "\(node.name): \(audit)")
         }
         for node in [heavy, light] {
             let running = node.process.isRunning

@@ -1,7 +1,7 @@
 import Chain
 import Foundation
 
-/// Answers the chain's control requests (status, blocks, transactions, coins, history) from the manager.
+/// Answers the chain's control requests (status, blocks, transactions, coins, history, audit) from the manager.
 struct ChainQueries {
     let manager: ChainManager
     let service: ChainService
@@ -121,5 +121,31 @@ struct ChainQueries {
             }
         }
         return entries
+    }
+
+    /// The coin audit of the main chain's tip.
+    func audit() -> ChainAudit { ChainAudit(of: manager.state) }
+}
+
+extension ChainAudit {
+    /// The audit of one ledger: its unspent outputs against its network's premine (once the genesis block is
+    /// applied) and the subsidies of heights 1 through its tip.
+    public init(of state: ChainState) {
+        let parameters = state.parameters
+        var subsidy: Int64 = 0
+        var height = 1
+        while height <= state.height {
+            // One halving era at a time: every block of an era has the same subsidy.
+            let eraEnd = (height / Int(parameters.halvingInterval) + 1) * Int(parameters.halvingInterval) - 1
+            let last = min(eraEnd, state.height)
+            subsidy += Int64(last - height + 1) * parameters.reward(atHeight: UInt32(height)).units
+            height = last + 1
+        }
+        self.init(
+            unspentUnits: state.totalCoins.units,
+            premineUnits: state.height >= 0 ? parameters.premine.units : 0,
+            subsidyUnits: subsidy,
+            height: state.height
+        )
     }
 }

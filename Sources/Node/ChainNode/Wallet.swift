@@ -17,8 +17,9 @@ public enum WalletError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// The wallet: keys in `wallet.json` (mode 0600) in the data directory, and mined identities. On the development
-/// network it also holds the well-known premine key, so every development wallet starts funded.
+/// The wallet: keys in `wallet.json` (mode 0600) in the data directory, and mined identities. It holds only its
+/// own keys on every network: a new wallet is empty until its node mines or, on the development network, until
+/// `DevelopmentFaucet` pays it from the premine.
 public struct Wallet {
     struct Stored: Codable {
         struct Key: Codable {
@@ -66,20 +67,14 @@ public struct Wallet {
         return wallet
     }
 
-    /// Every key the wallet can spend with, the development premine key included on that network.
+    /// Every key the wallet can spend with: its own, never a shared one.
     public func keys() throws -> [PrivateKey] {
-        var keys = try stored.keys.map { key in
+        try stored.keys.map { key in
             try PrivateKey(
                 secret: Hex.decode(key.secret) ?? [],
                 publicKey: try PublicKey(bytes: Hex.decode(key.publicKey) ?? [])
             )
         }
-        if network.name == NetworkParameters.development.name {
-            keys.append(
-                try PrivateKey(secret: ChainParameters.developmentPremineSecret, publicKey: network.chain.premineKey)
-            )
-        }
-        return keys
     }
 
     /// The address new coins (mining rewards, change) go to: the wallet's first key.

@@ -28,6 +28,11 @@ public enum ControlRequest: Codable, Sendable {
     case uploadProgress(infoHash: String)
     /// Every storage contract, on both sides.
     case contracts
+    /// Development network only: pays `amount` ZEN (up to 8 decimals) from the premine to `address`; answers
+    /// with the transaction.
+    case faucet(amount: String, address: String)
+    /// Checks that the unspent outputs hold exactly the premine and every block subsidy.
+    case chainAudit
 }
 
 /// The chain as `zenfs chain status` shows it.
@@ -126,6 +131,28 @@ public struct QuotaRefusal: Codable, Equatable, Sendable {
     public var storeError: StoreError { .quotaExceeded(needed: needed, available: available, quota: quota) }
 }
 
+/// The ledger's coin count against what the rules created: the unspent outputs (channel outputs included) must
+/// sum to the premine plus the subsidy of every main-chain block after the genesis, to the unit. Fees move coins
+/// to miners and create none.
+public struct ChainAudit: Codable, Sendable, Equatable {
+    public let unspentUnits: Int64
+    public let premineUnits: Int64
+    public let subsidyUnits: Int64
+    public let height: Int
+    /// `unspentUnits - premineUnits - subsidyUnits`: above zero when coins appeared, below when some vanished.
+    public let differenceUnits: Int64
+    public let holds: Bool
+
+    public init(unspentUnits: Int64, premineUnits: Int64, subsidyUnits: Int64, height: Int) {
+        self.unspentUnits = unspentUnits
+        self.premineUnits = premineUnits
+        self.subsidyUnits = subsidyUnits
+        self.height = height
+        differenceUnits = unspentUnits - premineUnits - subsidyUnits
+        holds = differenceUnits == 0
+    }
+}
+
 /// The node's answer to one request.
 public struct ControlResponse: Codable, Sendable {
     public var error: String?
@@ -141,6 +168,7 @@ public struct ControlResponse: Codable, Sendable {
     public var history: [HistoryEntry]?
     public var upload: UploadProgress?
     public var contracts: [ContractInfo]?
+    public var audit: ChainAudit?
 
     public init(
         error: String? = nil,

@@ -228,7 +228,8 @@ public final class ZenFSNode: Service, Sendable {
                 }
                 let result = try await ContentFetcher(fetcher: fetcher).fetchAll(infoHash)
                 return ControlResponse(fetchedParts: result.fetchedParts)
-            case .chainStatus, .chainBlocks, .chainTransaction, .unspent, .submitTransaction, .history, .connect:
+            case .chainStatus, .chainBlocks, .chainTransaction, .unspent, .submitTransaction, .history, .connect,
+                .faucet, .chainAudit:
                 return try await handleChain(request)
             case .upload(let order):
                 try marketplace.publisher.start(order)
@@ -288,6 +289,16 @@ public final class ZenFSNode: Service, Sendable {
                 return ControlResponse(error: "not HOST:PORT: \(text)")
             }
             _ = try await network.connect(to: address)
+        case .faucet(let amountText, let addressText):
+            let faucet = try DevelopmentFaucet(network: chain.network)
+            guard let amount = Amount(parsing: amountText), amount.units > 0 else {
+                throw FaucetError.badAmount(amountText)
+            }
+            guard let address = Address(parsing: addressText) else { throw WalletError.badAddress(addressText) }
+            let transaction = try faucet.pay(amount, to: address, through: chainService)
+            response.transaction = ChainQueries.info(transaction, height: nil)
+        case .chainAudit:
+            response.audit = queries.audit()
         default:
             break
         }
