@@ -44,6 +44,8 @@ final class PublisherService: Sendable {
     private let joins = Mutex<[Hash256: [PendingJoin]]>([:])
     private let holders = Mutex<[String: ConnectionID]>([:])
     private let lastAnswer = Mutex<[String: Int64]>([:])
+    /// The best state each holder confirmed (by task and holder key), so an unconfirmed one is sent again.
+    private let confirmed = Mutex<[String: Int64]>([:])
     private let waiters = Mutex<[UInt32: StoreWaiter]>([:])
     private let nextRequest = Atomic<UInt32>(1)
     let progress = Mutex<[String: UploadProgress]>([:])
@@ -528,8 +530,10 @@ final class PublisherService: Sendable {
 
     private func payIfDue(_ record: inout ContractRecord, now: Int64) {
         let interval = abs(record.payoutInterval)
+        // Silence counts only while a state waits for the holder's confirmation.
+        let unconfirmed = record.stateAmount > (confirmed.withLock { $0[record.task + record.peerKey] } ?? 0)
         let silentFor = now - (lastAnswer.withLock { $0[record.peerKey] } ?? now)
-        if silentFor > interval + settings.graceSeconds {
+        if unconfirmed && silentFor > interval + settings.graceSeconds {
             logger.warning(
                 "holder \(record.peerKey.prefix(16)) stopped answering: no more payments for task \(record.task.prefix(16))"
             )
@@ -565,20 +569,23 @@ final class PublisherService: Sendable {
                 let signature = try self.payer.signChannelState(channel: channel, payeeAmount: amount)
                 record.stateAmount = amount.units
                 record.stateSignature = Hex.encode(signature.bytes)
-                if exhausted {
-                    logger.warning("the channel of task \(record.task.prefix(16)) is spent to its last unit")
-                }
+                if exhausted { logger.warning("the channel of task \(record.task.prefix(16)) is spent to its last unit") }
                 try store.save(record)
-                if let connection = holders.withLock({ $0[record.peerKey] }), let task = record.taskID {
-                    link.send(
-                        .payment(task: task, channel: channel, amount: amount, signature: signature),
-                        to: connection
-                    )
-                }
             } catch {
                 logger.warning("cannot sign a channel state: \(error)")
                 return
             }
+        }
+        // The best state goes out when it is new, and again while the holder has not confirmed it.
+        let key = record.task + record.peerKey
+        if record.stateAmount > (confirmed.withLock { $0[key] } ?? 0),
+            let signature = record.stateSignature.flatMap(Hex.decode).flatMap(Signature.init(bytes:)),
+            let connection = holders.withLock({ $0[record.peerKey] }), let task = record.taskID
+        {
+            link.send(
+                .payment(task: task, channel: channel, amount: Amount(units: record.stateAmount), signature: signature),
+                to: connection
+            )
         }
         record.lastPaidAt = now
         if ending {
@@ -623,7 +630,7 @@ final class PublisherService: Sendable {
         guard let key = link.identityKey(of: id) else { return }
         lastAnswer.withLock { $0[key.description] = clock() }
         switch message {
-        case .join(let request): queue.async { self.receive(request, holderKey: key, from: id) }
+        case .join(let request): queue.async { self.receive(request, holderKey: key, from: id, attempt: 0) }
         case .stored(let requestID):
             waiters.withLock { $0.removeValue(forKey: requestID) }?.continuation.resume(returning: nil)
         case .storeRefused(let requestID, let reason):
@@ -632,12 +639,17 @@ final class PublisherService: Sendable {
             logger.warning(
                 "holder \(key.description.prefix(16)) refused a channel state for task \(task.description.prefix(16)): \(reason)"
             )
-        case .paymentAccepted, .contract, .store, .payment, .end, .joinRefused:
+        case .paymentAccepted(let task, let amount):
+            confirmed.withLock { table in
+                let key = task.description + key.description
+                table[key] = max(table[key] ?? 0, amount.units)
+            }
+        case .contract, .store, .payment, .end, .joinRefused:
             break
         }
     }
 
-    private func receive(_ request: JoinRequest, holderKey: PublicKey, from id: ConnectionID) {
+    private func receive(_ request: JoinRequest, holderKey: PublicKey, from id: ConnectionID, attempt: Int) {
         holders.withLock { $0[holderKey.description] = id }
         if let existing = try? store.contract(
             role: .publisher,
@@ -673,6 +685,13 @@ final class PublisherService: Sendable {
             case .acceptance(let accepted) = acceptance.announcement.body, accepted == request.task,
             acceptance.announcement.issuer.publicKey == holderKey
         else {
+            // The acceptance may still be on its way through the network: look again for a few seconds.
+            if attempt < 20 {
+                queue.asyncAfter(deadline: .now() + 0.5) {
+                    self.receive(request, holderKey: holderKey, from: id, attempt: attempt + 1)
+                }
+                return
+            }
             link.complain(about: id, "a join without a matching acceptance on chain")
             link.send(
                 .joinRefused(task: request.task, reason: "no acceptance by this identity for the task on chain"),

@@ -144,11 +144,12 @@ final class SellerService: Sendable {
             return
         }
         logger.info("accepted storage task \(task.description.prefix(16)) from \(offer.connectAddress)")
-        join(record, acceptance: Transaction.announcement(acceptance).id)
+        let transaction = Transaction.announcement(acceptance)
+        join(record, acceptance: transaction.id, acceptanceTransaction: transaction)
     }
 
     /// Connects to the publisher's address, checks that the identity there is the publisher's, and asks to join.
-    private func join(_ record: ContractRecord, acceptance: Hash256?) {
+    private func join(_ record: ContractRecord, acceptance: Hash256?, acceptanceTransaction: Transaction? = nil) {
         guard let address = PeerAddress(parsing: record.peerAddress), let task = record.taskID else { return }
         let network = link.network
         let request = JoinRequest(
@@ -167,6 +168,7 @@ final class SellerService: Sendable {
                     return
                 }
                 publishers.withLock { $0[record.peerKey] = id }
+                if let acceptance = acceptanceTransaction { network.send(.transaction(acceptance.encoded), to: id) }
                 link.send(.join(request), to: id)
             } catch {
                 logger.info("cannot reach the publisher of task \(task) at \(address): \(error)")
@@ -405,9 +407,14 @@ final class SellerService: Sendable {
         from id: ConnectionID
     ) {
         guard var record = try? store.contract(role: .seller, task: task.description, peerKey: publisherKey),
-            record.state == .active, var payee = PayeeChannel(record: record)
+            record.state == .active || record.state == .accepted, var payee = PayeeChannel(record: record)
         else {
             link.send(.paymentRefused(task: task, reason: "no live contract for this task"), to: id)
+            return
+        }
+        if amount.units == record.stateAmount, record.stateSignature == Hex.encode(signature.bytes) {
+            // The publisher did not see the confirmation: confirm again, nothing changes.
+            link.send(.paymentAccepted(task: task, amount: amount), to: id)
             return
         }
         do {

@@ -1,0 +1,180 @@
+import Foundation
+import Glibc
+import Node
+import TestSupport
+import Testing
+
+/// The storage market between real node processes on loopback: sellers judge a publisher's offer, hold its parts
+/// on distinct nodes, are paid through channels exactly their metered usage times their prices, and cut off a
+/// publisher that stops paying.
+@Suite(.serialized)
+struct StorageMarketTests {
+    static let fee: Int64 = 10_000
+
+    static func contracts(_ node: NodeProcess) -> [ContractInfo] {
+        guard let result = try? node.runner.zenfs(["contracts", "--json"]), result.status == 0 else { return [] }
+        return (try? JSONDecoder().decode([ContractInfo].self, from: result.output)) ?? []
+    }
+
+    static func seller(in directory: String, name: String, miner: NodeProcess, storageFloor: String) throws
+        -> NodeProcess
+    {
+        try NodeProcess(
+            in: directory,
+            name: name,
+            peers: [miner],
+            extra: [
+                "--sell-storage", "64MiB", "--price-storage", storageFloor, "--price-upload", "0.01/GiB",
+                "--price-download", "0.02/GiB", "--payment-grace", "3s", "--no-seeding",
+            ]
+        )
+    }
+
+    /// The charge of a contract's usage at its prices, worked out here on its own: every fraction of a unit
+    /// added before rounding down once.
+    static func expectedCharge(_ contract: ContractInfo) -> Int64 {
+        let gib = UInt128(1 << 30)
+        let month = UInt128(30 * 86_400)
+        let byteSeconds = UInt128(contract.storedByteSeconds)!
+        let numerator =
+            (UInt128(contract.uploadedBytes) * UInt128(contract.uploadPriceUnits)
+                + UInt128(contract.downloadedBytes) * UInt128(contract.downloadPriceUnits)) * month
+            + byteSeconds * UInt128(contract.storagePriceUnits)
+        return Int64(numerator / (gib * month))
+    }
+
+    static func randomFile(_ path: String, bytes: Int) {
+        var generator = SystemRandomNumberGenerator()
+        let data = Data((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        FileManager.default.createFile(atPath: path, contents: data)
+    }
+
+    /// One publisher, three sellers whose floors fit and one whose floor is above the offer: every part lands on
+    /// three distinct sellers, the dear one never accepts; once the contracts end and the channels close, each
+    /// seller's balance grew by exactly its metered usage times its prices (to the unit), the publisher's fell by
+    /// that plus the fees, and the chain audit holds.
+    @Test func replicasOnDistinctSellersPaidExactly() throws {
+        let directory = TemporaryDirectory()
+        let miner = try NodeProcess(
+            in: directory.path,
+            name: "miner",
+            extra: ["--block-interval", "0.5", "--no-seeding"],
+            mining: true
+        )
+        let publisher = try NodeProcess(
+            in: directory.path,
+            name: "publisher",
+            peers: [miner],
+            extra: ["--no-seeding", "--payment-grace", "3s"]
+        )
+        let sellers = try (1...3).map {
+            try Self.seller(in: directory.path, name: "seller\($0)", miner: miner, storageFloor: "100/GiB-month")
+        }
+        let dear = try Self.seller(in: directory.path, name: "dear", miner: miner, storageFloor: "500/GiB-month")
+        for node in [publisher, dear] + sellers { #expect(node.waitForPeers(1)) }
+        let funded = try publisher.runner.zenfs(["wallet", "faucet", "5", "--wait"])
+        try #require(funded.status == 0, "\(funded.text)")
+        let before = try #require(FaucetTests.balance(publisher))
+        #expect(before == 5 * 100_000_000)
+        for node in sellers + [dear] { #expect(FaucetTests.balance(node) == 0) }
+
+        let file = directory.path + "/holiday.bin"
+        Self.randomFile(file, bytes: 3_000_000)
+        let upload = try publisher.runner.zenfs([
+            "upload", file, "--replicas", "3", "--max-price-storage", "200/GiB-month", "--max-price-upload", "0.05/GiB",
+            "--duration", "20s", "--payout-interval", "2s", "--accept-wait", "8s", "--json",
+        ])
+        try #require(upload.status == 0, "\(upload.error)\n\(publisher.log())")
+        let progress = try JSONDecoder().decode(UploadProgress.self, from: upload.output)
+        let parts = (3_000_000 + 262_143) / 262_144
+        #expect(progress.phase == .done)
+        #expect(progress.placementsDone == parts * 3)
+        #expect(progress.shortParts == 0 && progress.fewestReplicas == 3)
+
+        let hired = Self.contracts(publisher)
+        #expect(hired.count == 3)
+        #expect(Set(hired.map(\.peer)).count == 3)
+        // Three holders with at most one copy of a part each, 3 × parts placements: every part on all three.
+        #expect(hired.reduce(0) { $0 + $1.parts } == parts * 3)
+        for seller in sellers { #expect(Self.contracts(seller).count == 1) }
+        #expect(Self.contracts(dear).isEmpty)
+        #expect(dear.log().contains("refused storage task"))
+
+        // The lease ends, the holders close their channels, the closes are mined.
+        let settled = MountCrashTests.waitUntil(seconds: 90) {
+            let contracts = Self.contracts(publisher)
+            guard contracts.count == 3, contracts.allSatisfy({ $0.state == .closed }) else { return false }
+            return sellers.allSatisfy { seller in
+                guard let sold = Self.contracts(seller).first else { return false }
+                return FaucetTests.balance(seller) == sold.paidUnits && sold.paidUnits > 0
+            }
+        }
+        try #require(settled, "\(Self.contracts(publisher))\n\(sellers.map { $0.log() }.joined())")
+        let final = Self.contracts(publisher)
+        var paidTotal: Int64 = 0
+        for contract in final {
+            #expect(contract.paidUnits == Self.expectedCharge(contract), "\(contract)")
+            #expect(contract.uploadedBytes > 0 && contract.storedByteSeconds != "0")
+            paidTotal += contract.paidUnits
+        }
+        for seller in sellers {
+            let sold = try #require(Self.contracts(seller).first)
+            let bought = try #require(final.first { $0.task == sold.task && $0.paidUnits == sold.paidUnits })
+            #expect(FaucetTests.balance(seller) == bought.paidUnits)
+        }
+        // Funding fee, plus the close fee each state carried for its holder.
+        #expect(MountCrashTests.waitUntil(seconds: 20) {
+            FaucetTests.balance(publisher) == before - paidTotal - Self.fee * Int64(1 + final.count)
+        })
+        #expect(FaucetTests.audit(miner)?.holds == true)
+    }
+
+    /// A publisher stopped with SIGSTOP stops paying: its holder cuts it off within one interval plus the grace
+    /// (and a round of the market's clock), closing the channel with the best state it has.
+    @Test func stoppedPublisherIsCutOff() throws {
+        let directory = TemporaryDirectory()
+        let miner = try NodeProcess(
+            in: directory.path,
+            name: "miner",
+            extra: ["--block-interval", "0.5", "--no-seeding"],
+            mining: true
+        )
+        let publisher = try NodeProcess(in: directory.path, name: "publisher", peers: [miner], extra: ["--no-seeding"])
+        let seller = try Self.seller(in: directory.path, name: "seller", miner: miner, storageFloor: "1000/GiB-month")
+        #expect(publisher.waitForPeers(1) && seller.waitForPeers(1))
+        try #require(try publisher.runner.zenfs(["wallet", "faucet", "5", "--wait"]).status == 0)
+        let file = directory.path + "/clip.bin"
+        Self.randomFile(file, bytes: 3_000_000)
+        let upload = try publisher.runner.zenfs([
+            "upload", file, "--replicas", "1", "--max-price-storage", "2000/GiB-month", "--duration", "300s",
+            "--payout-interval", "2s", "--accept-wait", "6s",
+        ])
+        try #require(upload.status == 0, "\(upload.text)")
+        #expect(MountCrashTests.waitUntil(seconds: 10) { Self.contracts(seller).first?.paidUnits ?? 0 > 0 })
+        #expect(Self.contracts(seller).first?.state == .active)
+        kill(publisher.process.processIdentifier, SIGSTOP)
+        defer { kill(publisher.process.processIdentifier, SIGCONT) }
+        let stopped = Date()
+        let cut = MountCrashTests.waitUntil(seconds: 30) { Self.contracts(seller).first?.state == .closed }
+        let seconds = Date().timeIntervalSince(stopped)
+        #expect(cut, "\(seller.log())")
+        // One interval (2 s) plus the grace (3 s), plus the rounds of both meters' clocks.
+        #expect(seconds < 2 + 3 + 4, "cut off after \(seconds) s")
+        #expect(seller.log().contains("late"))
+        let sold = try #require(Self.contracts(seller).first)
+        #expect(sold.closeTransaction != nil && sold.heldBytes == 0)
+    }
+
+    /// A wallet too small for the upload fails before anything is announced.
+    @Test func tooSmallWalletFailsBeforeAnnouncing() throws {
+        let directory = TemporaryDirectory()
+        let publisher = try NodeProcess(in: directory.path, name: "publisher", extra: ["--no-seeding"])
+        let file = directory.path + "/big.bin"
+        Self.randomFile(file, bytes: 100_000)
+        let upload = try publisher.runner.zenfs(["upload", file, "--replicas", "3", "--duration", "30d"])
+        #expect(upload.status != 0)
+        #expect(upload.error.contains("the wallet holds 0.00000000 ZEN"), "\(upload.error)")
+        #expect(ChainNetworkTests.chain(publisher)?.mempool == 0)
+        #expect(ChainNetworkTests.chain(publisher)?.liveAnnouncements == 0)
+    }
+}
