@@ -130,6 +130,28 @@ struct FaucetTests {
         #expect(node.stop())
     }
 
+    /// Four faucet calls at once on one node: each builds from the pool as the others leave it (or builds again
+    /// when another took its output first), so all four are accepted and the pool holds four payments.
+    @Test func concurrentFaucetCallsOnOneNodeAllSucceed() throws {
+        let directory = TemporaryDirectory()
+        let node = try NodeProcess(in: directory.path, name: "busy")
+        let calls = try (1...4).map { amount in
+            try node.runner.startZenfs(
+                ["wallet", "faucet", "\(amount)"],
+                errorPath: directory.path + "/faucet-\(amount).err"
+            )
+        }
+        for call in calls { call.waitUntilExit() }
+        for (index, call) in calls.enumerated() {
+            let error =
+                (try? String(contentsOfFile: directory.path + "/faucet-\(index + 1).err", encoding: .utf8)) ?? ""
+            #expect(call.terminationStatus == 0, "faucet \(index + 1): \(error)")
+        }
+        let status = try node.runner.zenfs(["chain", "status", "--json"])
+        #expect(try JSONDecoder().decode(ChainStatusInfo.self, from: status.output).mempool == 4)
+        #expect(node.stop())
+    }
+
     /// On the test network the faucet is refused with a message naming both networks; its audit still holds
     /// (no premine, no blocks).
     @Test func theFaucetIsRefusedOnTheTestNetwork() throws {
