@@ -86,7 +86,7 @@ let package = Package(
         .testTarget(
             name: "NodeTests",
             dependencies: [
-                "Node", "ZenFS", "Chain", "CTorrent", "TestSupport",
+                "Node", "ZenFS", "Chain", "Market", "CTorrent", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]

@@ -123,9 +123,11 @@ struct StorageMarketTests {
             #expect(FaucetTests.balance(seller) == bought.paidUnits)
         }
         // Funding fee, plus the close fee each state carried for its holder.
-        #expect(MountCrashTests.waitUntil(seconds: 20) {
-            FaucetTests.balance(publisher) == before - paidTotal - Self.fee * Int64(1 + final.count)
-        })
+        #expect(
+            MountCrashTests.waitUntil(seconds: 20) {
+                FaucetTests.balance(publisher) == before - paidTotal - Self.fee * Int64(1 + final.count)
+            }
+        )
         #expect(FaucetTests.audit(miner)?.holds == true)
     }
 
@@ -163,6 +165,75 @@ struct StorageMarketTests {
         #expect(seller.log().contains("late"))
         let sold = try #require(Self.contracts(seller).first)
         #expect(sold.closeTransaction != nil && sold.heldBytes == 0)
+    }
+
+    /// The identity key a node proves in its handshake (and names contracts with).
+    static func identityKey(_ node: NodeProcess) throws -> String {
+        struct Stored: Decodable { let publicKey: String }
+        let data = try Data(contentsOf: URL(fileURLWithPath: node.dataDirectory + "/identity.json"))
+        return try JSONDecoder().decode(Stored.self, from: data).publicKey
+    }
+
+    /// A seller killed after taking parts stops confirming payments: the publisher stops paying it, the upload
+    /// run again places its parts on the others (two distinct live holders for every part), and the killed
+    /// seller's channel comes back to the publisher once it expires.
+    @Test func killedSellerIsRefundedAndReplaced() throws {
+        let directory = TemporaryDirectory()
+        let miner = try NodeProcess(
+            in: directory.path,
+            name: "miner",
+            extra: ["--block-interval", "0.5", "--no-seeding"],
+            mining: true
+        )
+        let publisher = try NodeProcess(
+            in: directory.path,
+            name: "publisher",
+            peers: [miner],
+            extra: ["--no-seeding", "--payment-grace", "3s"]
+        )
+        let sellers = try (1...4).map {
+            try Self.seller(in: directory.path, name: "seller\($0)", miner: miner, storageFloor: "100/GiB-month")
+        }
+        for node in [publisher] + sellers { #expect(node.waitForPeers(1)) }
+        try #require(try publisher.runner.zenfs(["wallet", "faucet", "5", "--wait"]).status == 0)
+        let file = directory.path + "/archive.bin"
+        Self.randomFile(file, bytes: 3_000_000)
+        let arguments = [
+            "upload", file, "--replicas", "2", "--max-price-storage", "200/GiB-month", "--duration", "60s",
+            "--payout-interval", "2s", "--accept-wait", "8s", "--json",
+        ]
+        let first = try publisher.runner.zenfs(arguments)
+        try #require(first.status == 0, "\(first.error)")
+        let hired = Self.contracts(publisher)
+        try #require(hired.count >= 3, "\(hired)")
+        let victimContract = try #require(hired.max { $0.parts < $1.parts })
+        let victim = try #require(try sellers.first { try Self.identityKey($0) == victimContract.peer })
+        kill(victim.process.processIdentifier, SIGKILL)
+        victim.process.waitUntilExit()
+        #expect(
+            MountCrashTests.waitUntil(seconds: 20) {
+                Self.contracts(publisher).first { $0.peer == victimContract.peer }?.state != .active
+            }
+        )
+        #expect(publisher.log().contains("stopped answering"))
+
+        let second = try publisher.runner.zenfs(arguments)
+        try #require(second.status == 0, "\(second.error)")
+        let progress = try JSONDecoder().decode(UploadProgress.self, from: second.output)
+        #expect(progress.shortParts == 0 && progress.fewestReplicas == 2, "\(progress)")
+        let parts = (3_000_000 + 262_143) / 262_144
+        let live = Self.contracts(publisher).filter { $0.state == .active && $0.peer != victimContract.peer }
+        #expect(live.reduce(0) { $0 + $1.parts } >= parts * 2)
+
+        // The killed seller never closed its channel: the publisher takes it back once the chain reaches its expiry.
+        let expiry = try #require(victimContract.expiry)
+        #expect(MountCrashTests.waitUntil(seconds: 240) { (ChainNetworkTests.chain(miner)?.height ?? 0) >= expiry })
+        let refunded = MountCrashTests.waitUntil(seconds: 30) {
+            let contract = Self.contracts(publisher).first { $0.peer == victimContract.peer }
+            return contract?.state == .closed && contract?.closeTransaction != nil
+        }
+        #expect(refunded, "height \(ChainNetworkTests.chain(miner)?.height ?? -1): \(publisher.log())")
+        #expect(FaucetTests.audit(miner)?.holds == true)
     }
 
     /// A wallet too small for the upload fails before anything is announced.

@@ -69,4 +69,7 @@ public struct MarketTotals: Codable, Sendable, Equatable {
     /// Bytes kept for publishers, and the room sold in all (0: the node sells nothing).
     public let soldBytes: Int64
     public let roomBytes: Int64
+    /// Channel states this node signed, and payment messages it sent, since it started.
+    public let statesSigned: Int
+    public let paymentMessages: Int
 }

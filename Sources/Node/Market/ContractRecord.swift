@@ -65,6 +65,8 @@ struct ContractRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Eq
     var createdAt: Int64
     /// The bytes the holder promised to take for this contract.
     var promisedBytes: Int64
+    /// Hex of the seller's acceptance announcement's id (on the seller's side).
+    var acceptance: String?
 
     var rates: StorageRates {
         StorageRates(

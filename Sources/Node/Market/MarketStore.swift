@@ -26,7 +26,7 @@ final class MarketStore: Sendable {
                         stateSignature TEXT, lastPaidAt INTEGER NOT NULL, heldBytes INTEGER NOT NULL,
                         uploadedBytes INTEGER NOT NULL, downloadedBytes INTEGER NOT NULL,
                         storedByteSeconds TEXT NOT NULL, meteredUntil INTEGER NOT NULL, closeTransaction TEXT,
-                        createdAt INTEGER NOT NULL, promisedBytes INTEGER NOT NULL,
+                        createdAt INTEGER NOT NULL, promisedBytes INTEGER NOT NULL, acceptance TEXT,
                         PRIMARY KEY (role, task, peerKey)
                     ) WITHOUT ROWID;
                     CREATE TABLE contractPart (

@@ -62,6 +62,9 @@ public final class Marketplace: Sendable {
         network.marketHandler.withLock {
             $0 = { [weak self] bytes, id in self?.receive(bytes, from: id) }
         }
+        network.onReceived.withLock {
+            $0 = { [weak self] id, bytes in self?.publisher.received(bytes, from: id) }
+        }
         network.onServed.withLock {
             $0 = { [weak self] id, kind, hash, count in
                 if kind == .part { self?.seller?.served(hash, bytes: count, to: id) }
@@ -112,7 +115,9 @@ public final class Marketplace: Sendable {
             sellingContracts: selling.count,
             buyingContracts: buying.count,
             soldBytes: selling.filter { $0.state == .active }.reduce(0) { $0 + $1.heldBytes },
-            roomBytes: Int64(clamping: settings.selling?.roomBytes ?? 0)
+            roomBytes: Int64(clamping: settings.selling?.roomBytes ?? 0),
+            statesSigned: publisher.statesSigned.load(ordering: .relaxed),
+            paymentMessages: publisher.paymentMessages.load(ordering: .relaxed)
         )
     }
 }

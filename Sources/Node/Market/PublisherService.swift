@@ -49,6 +49,9 @@ final class PublisherService: Sendable {
     private let waiters = Mutex<[UInt32: StoreWaiter]>([:])
     private let nextRequest = Atomic<UInt32>(1)
     let progress = Mutex<[String: UploadProgress]>([:])
+    /// Channel states signed and payment messages sent since the node started.
+    let statesSigned = Atomic<Int>(0)
+    let paymentMessages = Atomic<Int>(0)
 
     init(
         data: DataDirectory,
@@ -216,7 +219,7 @@ final class PublisherService: Sendable {
             }
             update(order.infoHash) {
                 $0.phase = .uploading
-                $0.holders = live.count
+                $0.holders = Set(live.map(\.peerKey)).count
             }
             try await place(parts: parts, order: order, upload: upload, started: started)
             let final = placements(tasks: upload.tasks, live: liveContracts(tasks: upload.tasks))
@@ -321,7 +324,7 @@ final class PublisherService: Sendable {
         let spacing = Int64(chain.network.chain.blockSpacing)
         let expiry =
             UInt32(chain.tip.height)
-            + UInt32(clamping: (order.durationSeconds + 4 * settings.graceSeconds + 120) / max(1, spacing) + 10)
+            + UInt32(clamping: (order.durationSeconds + 4 * settings.graceSeconds + 60) / max(1, spacing) + 6)
         var channels: [(PendingJoin, ChannelTerms, Amount)] = []
         for join in accepted {
             let bytes = (plan.assignments[join.holderKey.description] ?? []).reduce(UInt64(0)) { $0 + $1.bytes }
@@ -395,27 +398,27 @@ final class PublisherService: Sendable {
         }
     }
 
-    /// Sends every part its missing replicas, holders in parallel, a window of parts in flight to each.
+    /// Sends every part its missing replicas, holders in parallel, a window of parts in flight to each. A
+    /// holder is one identity, however many tasks it took: its newest live contract carries new parts, so no
+    /// part lands twice on one node.
     private func place(parts: [PartToPlace], order: UploadOrder, upload: UploadRecord, started: Date) async throws {
         let live = liveContracts(tasks: upload.tasks)
+        var byHolder: [String: ContractRecord] = [:]
+        for contract in live.sorted(by: { $0.createdAt < $1.createdAt }) { byHolder[contract.peerKey] = contract }
+        let placed = placements(tasks: upload.tasks, live: live)
         let plan = PlacementPlanner.plan(
             parts: parts,
             replicas: order.replicas,
-            holders: live.map {
-                HolderRoom(
-                    holder: $0.task + "/" + $0.peerKey,
-                    freeBytes: UInt64(max(0, $0.promisedBytes - $0.heldBytes))
-                )
+            holders: byHolder.values.sorted { $0.peerKey < $1.peerKey }.map {
+                HolderRoom(holder: $0.peerKey, freeBytes: UInt64(max(0, $0.promisedBytes - $0.heldBytes)))
             },
-            placed: placements(tasks: upload.tasks, live: live).mapValues { keys in
-                Set(keys.compactMap { key in live.first { $0.peerKey == key }.map { $0.task + "/" + key } })
-            }
+            placed: placed
         )
-        let already = placements(tasks: upload.tasks, live: live).values.reduce(0) { $0 + $1.count }
+        let already = placed.values.reduce(0) { $0 + $1.count }
         update(order.infoHash) { $0.placementsDone = already }
         await withTaskGroup(of: Void.self) { group in
             for (holder, assigned) in plan.assignments {
-                guard let contract = live.first(where: { $0.task + "/" + $0.peerKey == holder }) else { continue }
+                guard let contract = byHolder[holder] else { continue }
                 group.addTask { await self.send(assigned, to: contract, infoHash: order.infoHash, started: started) }
             }
         }
@@ -472,7 +475,7 @@ final class PublisherService: Sendable {
                 recordPlacement(part, contract: contract, infoHash: infoHash, started: started)
                 return true
             }
-            if refusal.contains("not active") {
+            if refusal.hasPrefix(StoreRefusal.notActive(.accepted).description) {
                 try? await Task.sleep(nanoseconds: 500_000_000)
                 continue
             }
@@ -567,9 +570,12 @@ final class PublisherService: Sendable {
         if case .sign(let amount, let exhausted) = payer.decide(charge: charge, ahead: ahead) {
             do {
                 let signature = try self.payer.signChannelState(channel: channel, payeeAmount: amount)
+                statesSigned.add(1, ordering: .relaxed)
                 record.stateAmount = amount.units
                 record.stateSignature = Hex.encode(signature.bytes)
-                if exhausted { logger.warning("the channel of task \(record.task.prefix(16)) is spent to its last unit") }
+                if exhausted {
+                    logger.warning("the channel of task \(record.task.prefix(16)) is spent to its last unit")
+                }
                 try store.save(record)
             } catch {
                 logger.warning("cannot sign a channel state: \(error)")
@@ -586,6 +592,7 @@ final class PublisherService: Sendable {
                 .payment(task: task, channel: channel, amount: Amount(units: record.stateAmount), signature: signature),
                 to: connection
             )
+            paymentMessages.add(1, ordering: .relaxed)
         }
         record.lastPaidAt = now
         if ending {
@@ -621,6 +628,28 @@ final class PublisherService: Sendable {
             logger.info("took back the expired channel \(channel) of task \(record.task.prefix(16))")
         } catch {
             logger.info("cannot refund the channel \(channel) yet: \(error)")
+        }
+    }
+
+    /// Meters a part read back from a holder that keeps it under contract: its download price is paid with the
+    /// next state.
+    func received(_ bytes: [UInt8], from id: ConnectionID) {
+        guard let key = link.identityKey(of: id)?.description, holders.withLock({ $0[key] != nil }) else { return }
+        let hash = SHA1Digest.of(bytes).hex
+        queue.async { [self] in
+            guard let contracts = try? store.contracts(role: .publisher) else { return }
+            for var record in contracts where record.peerKey == key && record.state == .active {
+                guard
+                    ((try? store.parts(role: .publisher, task: record.task, peerKey: key)) ?? []).contains(where: {
+                        $0.hash == hash
+                    })
+                else { continue }
+                var meter = record.meter
+                meter.downloaded(UInt64(bytes.count))
+                record.meter = meter
+                try? store.save(record)
+                return
+            }
         }
     }
 

@@ -33,6 +33,8 @@ final class SellerService: Sendable {
     private let watches = Mutex<[String: PaymentWatch]>([:])
     /// Units a payer may lag by rounding and the skew of two meters' clocks.
     static let slack = Amount(units: 2)
+    /// Joins being sent (by task and publisher key), so a round never sends a second one meanwhile.
+    private let joining = Mutex<Set<String>>([])
     /// The connection each publisher (by identity key) was last heard on.
     private let publishers = Mutex<[String: ConnectionID]>([:])
 
@@ -138,29 +140,33 @@ final class SellerService: Sendable {
         record.downloadPrice = rates.downloadPerGiB.units
         record.payoutInterval = Int64(offer.payoutIntervalSeconds)
         record.endsAt = now + lease
-        record.channelTransaction = nil
+        let transaction = Transaction.announcement(acceptance)
+        record.acceptance = transaction.id.description
         do { try store.save(record) } catch {
             logger.warning("cannot record the acceptance of task \(task): \(error)")
             return
         }
         logger.info("accepted storage task \(task.description.prefix(16)) from \(offer.connectAddress)")
-        let transaction = Transaction.announcement(acceptance)
-        join(record, acceptance: transaction.id, acceptanceTransaction: transaction)
+        join(record, acceptanceTransaction: transaction)
     }
 
     /// Connects to the publisher's address, checks that the identity there is the publisher's, and asks to join.
-    private func join(_ record: ContractRecord, acceptance: Hash256?, acceptanceTransaction: Transaction? = nil) {
-        guard let address = PeerAddress(parsing: record.peerAddress), let task = record.taskID else { return }
+    private func join(_ record: ContractRecord, acceptanceTransaction: Transaction? = nil) {
+        guard let address = PeerAddress(parsing: record.peerAddress), let task = record.taskID,
+            let acceptance = record.acceptance.flatMap(Hex.decode).flatMap(Hash256.init(bytes:)),
+            joining.withLock({ $0.insert(record.task + record.peerKey).inserted })
+        else { return }
         let network = link.network
         let request = JoinRequest(
             task: task,
-            acceptance: acceptance ?? Hash256(bytes: [UInt8](repeating: 0, count: 32))!,
+            acceptance: acceptance,
             payee: payee.publicKey,
             rates: record.rates,
             roomBytes: UInt64(record.promisedBytes),
             leaseSeconds: max(0, record.endsAt - record.createdAt)
         )
         Task { [self] in
+            defer { _ = joining.withLock { $0.remove(record.task + record.peerKey) } }
             do {
                 let id = try await network.connect(to: address)
                 guard link.identityKey(of: id)?.description == record.peerKey else {
@@ -189,7 +195,7 @@ final class SellerService: Sendable {
                     record.state = .closed
                     try? store.save(record)
                 } else if publishers.withLock({ $0[record.peerKey] }).flatMap(link.identityKey(of:)) == nil {
-                    join(record, acceptance: nil)
+                    join(record)
                 }
             case .active:
                 var meter = record.meter
@@ -217,7 +223,7 @@ final class SellerService: Sendable {
                 } else {
                     try? store.save(record)
                     if publishers.withLock({ $0[record.peerKey] }).flatMap(link.identityKey(of:)) == nil {
-                        join(record, acceptance: nil)
+                        join(record)
                     }
                 }
             case .cutOff, .ended:
@@ -327,7 +333,7 @@ final class SellerService: Sendable {
             case .joinRefused(let task, let reason):
                 logger.info("the publisher of task \(task.description.prefix(16)) refused this node: \(reason)")
                 if var record = try? store.contract(role: .seller, task: task.description, peerKey: publisherKey),
-                    record.state == .accepted
+                    record.state == .accepted, record.channel == nil
                 {
                     record.state = .closed
                     try? store.save(record)

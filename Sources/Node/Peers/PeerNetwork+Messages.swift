@@ -50,6 +50,7 @@ extension PeerNetwork {
             serve(request, to: id)
         case .element(let requestID, let bytes):
             complete(requestID, from: id, with: .success(bytes))
+            onReceived.withLock { $0 }?(id, bytes)
         case .notFound(let requestID):
             complete(requestID, from: id, with: .failure(PeerNetworkError.notFound))
         case .chainTip, .getBlocks, .block, .transaction:

@@ -62,6 +62,8 @@ public final class PeerNetwork: Sendable {
     public let marketHandler = Mutex<(@Sendable ([UInt8], ConnectionID) -> Void)?>(nil)
     /// Set once by the market: told of each element served to a peer (for metering downloads).
     public let onServed = Mutex<(@Sendable (ConnectionID, ElementKind, SHA1Digest, Int) -> Void)?>(nil)
+    /// Set once by the market: told of each element a peer sent this node (for metering paid downloads).
+    public let onReceived = Mutex<(@Sendable (ConnectionID, [UInt8]) -> Void)?>(nil)
     /// Set once by the chain node: told of each newly established connection.
     public let onConnected = Mutex<(@Sendable (ConnectionID) -> Void)?>(nil)
 
