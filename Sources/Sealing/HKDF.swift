@@ -42,7 +42,11 @@ enum HKDF {
 
     private static func octets(_ key: UnsafePointer<CChar>, _ bytes: UnsafeRawBufferPointer) -> OSSL_PARAM {
         // An empty buffer may have no address; OpenSSL wants one.
-        OSSL_PARAM_construct_octet_string(key, UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? emptyAddress), bytes.count)
+        OSSL_PARAM_construct_octet_string(
+            key,
+            UnsafeMutableRawPointer(mutating: bytes.baseAddress ?? emptyAddress),
+            bytes.count
+        )
     }
 
     private static var emptyAddress: UnsafeRawPointer { UnsafeRawPointer(StaticString("").utf8Start) }

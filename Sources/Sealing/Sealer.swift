@@ -23,7 +23,9 @@ public struct Sealer: Sendable {
     /// Chunk `index` sealed; `isLast` must be true for the final chunk and only for it.
     public func sealChunk(_ plaintext: ArraySlice<UInt8>, index: UInt64, isLast: Bool) throws(SealingError) -> [UInt8] {
         guard plaintext.count <= header.chunkSize, isLast || plaintext.count == header.chunkSize else {
-            throw .badParameter("chunk \(index) has \(plaintext.count) bytes; all but the last have \(header.chunkSize)")
+            throw .badParameter(
+                "chunk \(index) has \(plaintext.count) bytes; all but the last have \(header.chunkSize)"
+            )
         }
         return try ChunkCipher.seal(
             plaintext,

@@ -68,7 +68,10 @@ struct MerkleProofTests {
             let challenge = LeafDraw.leaves(1, from: layout, using: &generator)
             let tree = trees[Int(challenge[0].part)]
             try byParts.check([tree.proof(leaf: challenge[0].leaf)], for: challenge)
-            try byFile.check([tree.proof(leaf: challenge[0].leaf, partPath: file.path(part: tree.index))], for: challenge)
+            try byFile.check(
+                [tree.proof(leaf: challenge[0].leaf, partPath: file.path(part: tree.index))],
+                for: challenge
+            )
         }
         // Every leaf of the short last part verifies too.
         for leaf in 0..<UInt32(4) { try byParts.check(trees[4].proof(leaf: leaf)) }
@@ -104,7 +107,10 @@ struct MerkleProofTests {
         var failures = 0
         for _ in 0..<1000 {
             let challenge = LeafDraw.leaves(1, from: layout, using: &generator)
-            if (try? verifier.check([Self.cheat(challenge[0], trees: trees, layout: layout, kept: kept)], for: challenge))
+            if (try? verifier.check(
+                [Self.cheat(challenge[0], trees: trees, layout: layout, kept: kept)],
+                for: challenge
+            ))
                 == nil
             {
                 failures += 1
@@ -172,7 +178,9 @@ struct MerkleProofTests {
         wrongClimb.partPath = file.path(part: 1)
         try byFile.check(wrongClimb)
         let asked = [MerkleLeafIndex(part: 1, leaf: 5), MerkleLeafIndex(part: 2, leaf: 0)]
-        #expect(throws: MerkleCheckFailure.proofCount(expected: 2, received: 1)) { try verifier.check([good], for: asked) }
+        #expect(throws: MerkleCheckFailure.proofCount(expected: 2, received: 1)) {
+            try verifier.check([good], for: asked)
+        }
         #expect(throws: MerkleCheckFailure.unaskedLeaf(asked: asked[1], received: index)) {
             try verifier.check([good, good], for: asked)
         }
@@ -180,7 +188,8 @@ struct MerkleProofTests {
 
     /// A cheater's proof: the true one for a leaf it kept; for one it lost, the true path (it kept every
     /// hash) around the best bytes it has, zeros.
-    static func cheat(_ index: MerkleLeafIndex, trees: [PartTree], layout: MerkleLayout, kept: Set<Int>) -> MerkleProof {
+    static func cheat(_ index: MerkleLeafIndex, trees: [PartTree], layout: MerkleLayout, kept: Set<Int>) -> MerkleProof
+    {
         var proof = trees[Int(index.part)].proof(leaf: index.leaf)
         let global = Int(UInt64(index.part) * layout.leavesPerPart + UInt64(index.leaf))
         if !kept.contains(global) { proof.leafBytes = [UInt8](repeating: 0, count: proof.leafBytes.count) }

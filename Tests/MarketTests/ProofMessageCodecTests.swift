@@ -60,7 +60,9 @@ struct ProofMessageCodecTests {
         bit[9] = 2
         #expect(throws: CanonicalDecodingError.invalidBool(offset: 9, value: 2)) { try ProofMessageCodec.decode(bit) }
         let shortSalt = ProofMessageCodec.encode(
-            .privateChallenge(PrivateChallenge(checkpoint: 1, task: Hash256.sha256([1]), parts: [], salt: [1], position: 0))
+            .privateChallenge(
+                PrivateChallenge(checkpoint: 1, task: Hash256.sha256([1]), parts: [], salt: [1], position: 0)
+            )
         )
         #expect(throws: CanonicalDecodingError.self) { try ProofMessageCodec.decode(shortSalt) }
         let tooMany = ProofMessageCodec.encode(
@@ -76,7 +78,12 @@ struct ProofMessageCodecTests {
             )
         )
         #expect(throws: CanonicalDecodingError.self) { try ProofMessageCodec.decode(tooMany) }
-        var longPath = ProofMessageCodec.encode(.merkleAnswer(checkpoint: 1, proofs: [MerkleProof(index: MerkleLeafIndex(part: 0, leaf: 0), leafBytes: [], leafPath: [])]))
+        var longPath = ProofMessageCodec.encode(
+            .merkleAnswer(
+                checkpoint: 1,
+                proofs: [MerkleProof(index: MerkleLeafIndex(part: 0, leaf: 0), leafBytes: [], leafPath: [])]
+            )
+        )
         longPath[longPath.count - 2] = 65
         #expect(throws: CanonicalDecodingError.self) { try ProofMessageCodec.decode(longPath) }
     }

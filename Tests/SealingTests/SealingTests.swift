@@ -23,7 +23,10 @@ struct SealingTests {
             length: 42
         )
         let expected = "3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865"
-        #expect(output.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined() == expected)
+        #expect(
+            output.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
+                .joined() == expected
+        )
     }
 
     /// Content of every shape around the chunk size opens to itself, chunk by chunk too, and no plaintext
@@ -43,7 +46,10 @@ struct SealingTests {
                 index: UInt64(index),
                 isLast: index == chunks - 1
             )
-            #expect(chunk == Array(Self.plaintext(count)[(index * Self.chunkSize)..<min(count, (index + 1) * Self.chunkSize)]))
+            #expect(
+                chunk
+                    == Array(Self.plaintext(count)[(index * Self.chunkSize)..<min(count, (index + 1) * Self.chunkSize)])
+            )
         }
         if count >= 64 {
             let marker = Array(Self.plaintext(count)[0..<32])
@@ -63,7 +69,9 @@ struct SealingTests {
         let sealed = try Self.sealed(3000)
         let opener = try Opener(secret: Self.secret, sealed: sealed[...])
         let stride = Self.chunkSize + 16
-        for (offset, chunk) in [(SealedHeader.length + 3, 0), (SealedHeader.length + stride + 1030, 1), (sealed.count - 1, 2)] {
+        for (offset, chunk) in [
+            (SealedHeader.length + 3, 0), (SealedHeader.length + stride + 1030, 1), (sealed.count - 1, 2),
+        ] {
             var altered = sealed
             altered[offset] ^= 0x10
             #expect(throws: SealingError.tamperedChunk(index: UInt64(chunk))) { try opener.open(altered) }
@@ -84,8 +92,12 @@ struct SealingTests {
         let sealed = try Self.sealed(3000)
         let opener = try Opener(secret: Self.secret, sealed: sealed[...])
         let stride = Self.chunkSize + 16
-        #expect(throws: SealingError.truncated) { try opener.open(Array(sealed.prefix(SealedHeader.length + 2 * stride))) }
-        #expect(throws: SealingError.truncated) { try opener.open(Array(sealed.prefix(SealedHeader.length + 2 * stride + 5))) }
+        #expect(throws: SealingError.truncated) {
+            try opener.open(Array(sealed.prefix(SealedHeader.length + 2 * stride)))
+        }
+        #expect(throws: SealingError.truncated) {
+            try opener.open(Array(sealed.prefix(SealedHeader.length + 2 * stride + 5)))
+        }
         #expect(throws: SealingError.truncated) { try opener.open(Array(sealed.prefix(SealedHeader.length))) }
         #expect(throws: SealingError.tamperedChunk(index: 2)) { try opener.open(Array(sealed.dropLast())) }
         let header = SealedHeader.length
@@ -104,7 +116,9 @@ struct SealingTests {
         let mine = try SealingKey.contentSalt(secret: Self.secret, contentDigest: digest)
         #expect(try SealingKey.contentSalt(secret: Self.secret, contentDigest: digest) == mine)
         #expect(try SealingKey.contentSalt(secret: Self.otherSecret, contentDigest: digest) != mine)
-        #expect(try SealingKey.contentSalt(secret: Self.secret, contentDigest: [UInt8](repeating: 2, count: 32)) != mine)
+        #expect(
+            try SealingKey.contentSalt(secret: Self.secret, contentDigest: [UInt8](repeating: 2, count: 32)) != mine
+        )
         #expect(throws: SealingError.self) { try Sealer(secret: [1, 2], salt: Self.salt) }
         #expect(throws: SealingError.self) { try Sealer(secret: Self.secret, salt: [1]) }
         #expect(throws: SealingError.self) { try Sealer(secret: Self.secret, salt: Self.salt, chunkSize: 0) }

@@ -15,19 +15,20 @@ extension PrivateChecksum {
         let bitLength: UInt64
 
         func salt(_ index: Int) -> [UInt8] {
-            Array(hash(Self.saltDomain, [UInt32(index)]).prefix(PrivateChecksum.saltLength))
+            Array(hash(Self.saltDomain, [UInt32(index)], stream: SHA256Stream()).prefix(PrivateChecksum.saltLength))
         }
 
         /// The 32 distinct positions of salt `index`, in slot order.
         func positions(_ index: Int) -> [UInt64] {
             // Values at or above `unbiased` would make some remainders likelier than others.
             let unbiased = UInt64.max - (UInt64.max % bitLength + 1) % bitLength
+            let stream = SHA256Stream()
             var positions: [UInt64] = []
             positions.reserveCapacity(PrivateChecksum.bitsPerSalt)
             for slot in 0..<PrivateChecksum.bitsPerSalt {
                 var attempt: UInt32 = 0
                 while true {
-                    let digest = hash(Self.positionDomain, [UInt32(index), UInt32(slot), attempt])
+                    let digest = hash(Self.positionDomain, [UInt32(index), UInt32(slot), attempt], stream: stream)
                     let value = digest.prefix(8).reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
                     attempt += 1
                     guard value <= unbiased else { continue }
@@ -40,10 +41,11 @@ extension PrivateChecksum {
             return positions
         }
 
-        private func hash(_ domain: [UInt8], _ numbers: [UInt32]) -> [UInt8] {
-            var input = domain + seed
-            for number in numbers { withUnsafeBytes(of: number.littleEndian) { input.append(contentsOf: $0) } }
-            return Hash256.sha256(input).bytes
+        private func hash(_ domain: [UInt8], _ numbers: [UInt32], stream: SHA256Stream) -> [UInt8] {
+            stream.update(domain)
+            stream.update(seed)
+            for number in numbers { withUnsafeBytes(of: number.littleEndian) { stream.update($0) } }
+            return stream.finish().bytes
         }
     }
 }

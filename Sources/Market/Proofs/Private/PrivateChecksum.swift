@@ -37,12 +37,13 @@ public struct PrivateChecksum: Hashable, Sendable {
         while seed.count < seedLength {
             withUnsafeBytes(of: generator.next().littleEndian) { seed.append(contentsOf: $0) }
         }
-        return make(data: data, seed: seed)
+        return try make(data: data, seed: seed)
     }
 
     /// Derives the checksum of `data` from a given seed (32 bytes).
-    public static func make(data: [UInt8], seed: [UInt8]) -> PrivateChecksum {
-        precondition(seed.count == seedLength && data.count >= 4, "a checksum needs a 32-byte seed and 4 bytes")
+    public static func make(data: [UInt8], seed: [UInt8]) throws(PrivateChecksumError) -> PrivateChecksum {
+        guard seed.count == seedLength else { throw .badSeed(byteCount: seed.count) }
+        guard data.count >= 4 else { throw .dataTooSmall(byteCount: data.count) }
         let derivation = Derivation(seed: seed, bitLength: UInt64(data.count) * 8)
         var bits = [UInt8](repeating: 0, count: bitCount / 8)
         for saltIndex in 0..<saltCount {
