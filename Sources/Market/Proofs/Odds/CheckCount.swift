@@ -12,12 +12,20 @@ public enum CheckCount {
         precondition(confidenceBits >= 0, "a negative confidence")
         guard confidenceBits > 0 else { return 0 }
         guard !pass.isCertain else { return nil }
-        var survival = Chance.certain
-        for count in 1...limit {
-            survival = survival * pass
-            if survival.isAtMost(oneInTwoToThe: confidenceBits) { return count }
+        // Double the count until it suffices (squaring the survival), then halve the gap to the smallest.
+        var enough = 1
+        var survival = pass
+        while !survival.isAtMost(oneInTwoToThe: confidenceBits) {
+            guard enough < limit else { return nil }
+            enough *= 2
+            survival = survival * survival
         }
-        return nil
+        var tooFew = enough / 2
+        while enough - tooFew > 1 {
+            let middle = (tooFew + enough) / 2
+            if pass.power(middle).isAtMost(oneInTwoToThe: confidenceBits) { enough = middle } else { tooFew = middle }
+        }
+        return enough
     }
 
     /// The chance that a cheater whose every check passes with `pass` survives `count` checks: `pass^count`.
