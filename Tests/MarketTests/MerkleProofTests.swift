@@ -196,3 +196,32 @@ struct MerkleProofTests {
         return proof
     }
 }
+
+struct MerkleProverTests {
+    /// A holder's prover answers a multi-leaf checkpoint, several leaves of one part included, in a form both
+    /// verifiers accept; a part it lacks or a leaf outside the stream is an error, not a wrong proof.
+    @Test func answersCheckpoints() throws {
+        let layout = try MerkleProofTests.layout()
+        let trees = MerkleProofTests.trees()
+        let file = FileTree(partRoots: trees.map(\.root))
+        let leaves = [
+            MerkleLeafIndex(part: 2, leaf: 9), MerkleLeafIndex(part: 4, leaf: 3), MerkleLeafIndex(part: 2, leaf: 1000),
+        ]
+        let parts = { (index: UInt32) -> [UInt8]? in trees[Int(index)].bytes }
+        let byParts = try MerkleProver(layout: layout).answer(leaves, part: parts)
+        try #require(MerkleVerifier(layout: layout, roots: .parts(file.partRoots))).check(byParts, for: leaves)
+        let byFile = try MerkleProver(layout: layout, fileTree: file).answer(leaves, part: parts)
+        try #require(MerkleVerifier(layout: layout, roots: .file(file.root))).check(byFile, for: leaves)
+        #expect(throws: MerkleProverError.missingPart(4)) {
+            try MerkleProver(layout: layout).answer(leaves) { $0 == 4 ? nil : trees[Int($0)].bytes }
+        }
+        #expect(throws: MerkleProverError.noSuchLeaf(MerkleLeafIndex(part: 4, leaf: 4))) {
+            try MerkleProver(layout: layout).answer([MerkleLeafIndex(part: 4, leaf: 4)], part: parts)
+        }
+        #expect(throws: MerkleProverError.partLength(1, expected: 256 << 10, received: 10)) {
+            try MerkleProver(layout: layout).answer([MerkleLeafIndex(part: 1, leaf: 0)]) { _ in
+                [UInt8](repeating: 0, count: 10)
+            }
+        }
+    }
+}

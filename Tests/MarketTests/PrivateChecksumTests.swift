@@ -61,6 +61,20 @@ struct PrivateChecksumTests {
         #expect(checksum.used == 1000)
     }
 
+    /// A holder answers from its parts one after another exactly as from the joined data.
+    @Test func answersFromParts() throws {
+        let checksum = try Self.checksum()
+        let parts = [Array(Self.data[..<1000]), Array(Self.data[1000..<70_000]), Array(Self.data[70_000...])]
+        for number in stride(from: 0, to: PrivateChecksum.bitCount, by: 7) {
+            let checkpoint = checksum.checkpoint(number)
+            #expect(
+                GarbledData.answer(salt: checkpoint.salt, position: checkpoint.position, parts: parts)
+                    == checksum.expectedBit(number)
+            )
+        }
+        #expect(GarbledData.answer(salt: [1, 2], position: UInt64(Self.data.count) * 8, parts: parts) == nil)
+    }
+
     /// Changing one byte of the data flips the answers of a fresh salt about half the time: every bit
     /// depends on all of it.
     @Test func everyBitDependsOnAllTheData() throws {

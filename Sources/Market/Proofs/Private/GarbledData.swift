@@ -16,12 +16,15 @@ public enum GarbledData {
     static let domain = Array("zenfs pps garble v1".utf8)
 
     /// The key of the garbled data: one pass over all of `data`.
-    public static func key(salt: [UInt8], data: [UInt8]) -> Hash256 {
+    public static func key(salt: [UInt8], data: [UInt8]) -> Hash256 { key(salt: salt, parts: [data]) }
+
+    /// The key of the garbled data whose bytes are `parts` one after another (a holder's parts, not joined).
+    public static func key(salt: [UInt8], parts: [[UInt8]]) -> Hash256 {
         let stream = SHA256Stream()
         stream.update(domain)
         stream.update(UInt8(truncatingIfNeeded: salt.count))
         stream.update(salt)
-        stream.update(data)
+        for part in parts { stream.update(part) }
         return stream.finish()
     }
 
@@ -40,5 +43,17 @@ public enum GarbledData {
     public static func answer(salt: [UInt8], position: UInt64, data: [UInt8]) -> Bool? {
         guard position / 8 < UInt64(data.count) else { return nil }
         return bit(at: position, key: key(salt: salt, data: data), dataByte: data[Int(position / 8)])
+    }
+
+    /// The same answer when the data is `parts` one after another.
+    public static func answer(salt: [UInt8], position: UInt64, parts: [[UInt8]]) -> Bool? {
+        var byte = position / 8
+        for part in parts {
+            if byte < UInt64(part.count) {
+                return bit(at: position, key: key(salt: salt, parts: parts), dataByte: part[Int(byte)])
+            }
+            byte -= UInt64(part.count)
+        }
+        return nil
     }
 }
