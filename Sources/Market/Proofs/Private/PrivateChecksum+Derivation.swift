@@ -20,7 +20,7 @@ extension PrivateChecksum {
 
         /// The 32 distinct positions of salt `index`, in slot order.
         func positions(_ index: Int) -> [UInt64] {
-            // Values at or above `unbiased` would make some remainders likelier than others.
+            // Values above `unbiased` would make some remainders likelier than others.
             let unbiased = UInt64.max - (UInt64.max % bitLength + 1) % bitLength
             let stream = SHA256Stream()
             var positions: [UInt64] = []
