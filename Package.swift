@@ -38,7 +38,9 @@ let package = Package(
         .target(name: "ZenFS", dependencies: ["Chain", "COpenSSL"]),
         // Pure: the market's decisions (prices, a seller's policy, channel states, metering, placement) and its
         // peer messages; clock and usage come in as values.
-        .target(name: "Market", dependencies: ["Chain", "ZenFS"]),
+        .target(name: "Market", dependencies: ["Chain", "ZenFS", "COpenSSL"]),
+        // Pure: AES-256-GCM sealing of private content in chunks, keys from HKDF-SHA256.
+        .target(name: "Sealing", dependencies: ["COpenSSL"]),
 
         // The shell: all I/O.
         .target(
@@ -76,6 +78,7 @@ let package = Package(
 
         .testTarget(name: "ChainTests", dependencies: ["Chain"], resources: [.copy("Corpus")]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Chain", "ZenFS"]),
+        .testTarget(name: "SealingTests", dependencies: ["Sealing"]),
         .testTarget(
             name: "ZenFSTests",
             dependencies: ["ZenFS", "Chain"],
