@@ -73,6 +73,23 @@ public final class ElementStore: Sendable {
         return bytes
     }
 
+    /// Reads `buffer.count` bytes of an element from `offset` on, unverified (parts were verified when stored; a
+    /// reader that must be sure reads the whole element with `read(_:verify:)`).
+    public func read(_ hash: SHA1Digest, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer)
+        throws(StoreError)
+    {
+        let path = path(of: hash)
+        let fd: Int32
+        do throws(StoreError) {
+            fd = try Posix.open(path, O_RDONLY)
+        } catch {
+            if case .io(_, _, let code) = error, code == ENOENT { throw StoreError.missingElement(hash) }
+            throw error
+        }
+        defer { close(fd) }
+        try Posix.readExactly(fd, into: buffer, at: offset, path: path)
+    }
+
     /// Moves an element out of the store into `quarantine/` so it is never served again.
     public func quarantine(_ hash: SHA1Digest) throws(StoreError) {
         try Posix.rename(path(of: hash), quarantineDirectory + "/" + hash.hex)
