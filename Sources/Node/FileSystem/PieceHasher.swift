@@ -64,14 +64,25 @@ struct PieceHasher {
             }
         }
         let staged = shared.stagedElements()
-        if shared.failure() == nil, let changed = snapshot.firstChangedFile() {
-            shared.fail(IngestError.sourceChanged(path: changed))
+        var failure = shared.failure()
+        // A source shortened under a read or a direct write shows up as a short read or as `EFAULT` ("Bad
+        // address": the kernel found the mapped pages gone); that, like any read failure while a source file
+        // changed, is the change.
+        if failure == nil || Self.mayComeFromAChange(failure!), let changed = snapshot.firstChangedFile() {
+            failure = IngestError.sourceChanged(path: changed)
         }
-        if let failure = shared.failure() {
+        if let failure {
             store.discard(staged)
             throw failure
         }
         return Result(pieces: hashes.map { $0! }, staged: staged)
+    }
+
+    /// Whether `error` is an I/O failure that a source file changing meanwhile can cause (not a full disk, a
+    /// quota, or a mismatch with a torrent).
+    private static func mayComeFromAChange(_ error: any Error) -> Bool {
+        if case StoreError.io = error { return true }
+        return false
     }
 
     /// A hashing thread: claims runs of pieces, maps them (or reads them into pooled buffers), hashes and checks
