@@ -90,8 +90,7 @@ extension FileSystemService {
             defer { space.release() }
             var hasher = PieceHasher(
                 store: store,
-                budget: try data.storageBudget(),
-                quota: try data.quota(),
+                budget: try data.budget(),
                 workers: workers
             )
             try space.claim(upTo: source.totalLength)

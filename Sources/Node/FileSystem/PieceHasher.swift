@@ -9,9 +9,8 @@ import ZenFS
 /// so the disk works while the cores hash and no hashing thread ever waits on it.
 struct PieceHasher {
     let store: ElementStore
-    /// How many new bytes may be staged before the work stops with `quotaExceeded`.
-    let budget: Int64
-    let quota: Int64?
+    /// How many new bytes may be staged before the work stops with `quotaExceeded` or `diskFull`.
+    let budget: StorageBudget
     let workers: Int
     /// The add's promise of space under the quota, grown as staging passes it (nil: no other add to share with).
     var space: SpaceReservation? = nil
@@ -145,11 +144,7 @@ struct PieceHasher {
                 }
                 let stagedBytes = shared.addStaged(element.size)
                 try space?.cover(stagedBytes)
-                if stagedBytes > budget {
-                    throw quota.map {
-                        StoreError.quotaExceeded(needed: source.totalLength, available: budget, quota: $0)
-                    } ?? StoreError.diskFull(path: store.root)
-                }
+                if stagedBytes > budget.bytes { throw budget.refusal(needed: source.totalLength) }
             }
             progress?.advance(by: Int64(job.bytes.count))
         }

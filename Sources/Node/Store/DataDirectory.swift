@@ -26,7 +26,26 @@ public final class DataDirectory: Sendable {
         try Posix.makeDirectories(path)
         chmod(path, 0o700)
         store = try ElementStore(directory: path + "/elements")
-        catalog = try Catalog(path: path + "/catalog.sqlite", syncEveryTransaction: syncEveryTransaction)
+        let escape = EscapeSpace(directory: path)
+        let catalogPath = path + "/catalog.sqlite"
+        do {
+            catalog = try Catalog(
+                path: catalogPath,
+                syncEveryTransaction: syncEveryTransaction,
+                makeRoom: escape.release
+            )
+        } catch .diskFull where escape.release() {
+            // Other programs filled the disk: the escape file's space lets the catalog open (and `rm` and `gc`
+            // record their work).
+            catalog = try Catalog(
+                path: catalogPath,
+                syncEveryTransaction: syncEveryTransaction,
+                makeRoom: escape.release
+            )
+        }
+        if let disk = store.diskSpace() {
+            escape.replenish(free: disk.free, reserve: StorageBudget.reserve(forDiskOf: disk.total))
+        }
     }
 
     /// `--data-dir` if given, else `ZENFS_DATA_DIR`, else `~/.zenfs`.
@@ -92,16 +111,21 @@ public final class DataDirectory: Sendable {
     /// How many new bytes may be stored now: the quota's remainder (less what adds in progress have reserved),
     /// and the disk's free space less a reserve for the catalog, whichever is smaller.
     public func storageBudget() throws -> Int64 {
-        var budget = Int64.max
-        if let quota = try quota() {
-            budget = max(0, quota - (try catalog.storedBytes()) - (try reservedBytes()))
-        }
-        if let free = store.freeBytes() {
-            budget = min(budget, max(0, free - Self.diskReserve))
-        }
-        return budget
+        try budget().bytes
     }
 
-    /// Space kept free on the disk for the catalog and its journal.
-    static let diskReserve: Int64 = 32 << 20
+    /// The limits on new bytes, each with its figures (for refusals that say what is free and what is needed).
+    public func budget() throws -> StorageBudget {
+        var room: Int64?
+        let quota = try quota()
+        if let quota { room = quota - (try catalog.storedBytes()) - (try reservedBytes()) }
+        let disk = store.diskSpace()
+        return StorageBudget(
+            quota: quota,
+            quotaRoom: room,
+            diskFree: disk?.free,
+            diskReserve: StorageBudget.reserve(forDiskOf: disk?.total ?? 0),
+            path: path
+        )
+    }
 }

@@ -112,9 +112,12 @@ public final class ElementStore: Sendable {
     }
 
     /// How many bytes are free on the filesystem holding the store.
-    public func freeBytes() -> Int64? {
+    public func freeBytes() -> Int64? { diskSpace()?.free }
+
+    /// The size of the filesystem holding the store and the bytes free on it for unprivileged writers.
+    public func diskSpace() -> (total: Int64, free: Int64)? {
         var info = statvfs()
         guard statvfs(root, &info) == 0 else { return nil }
-        return Int64(info.f_bavail) * Int64(info.f_frsize)
+        return (Int64(info.f_blocks) * Int64(info.f_frsize), Int64(info.f_bavail) * Int64(info.f_frsize))
     }
 }

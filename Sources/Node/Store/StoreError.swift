@@ -15,12 +15,13 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .diskFull(let path, let needed?, let free?):
-            "disk full: the disk holding \(path) has \(ByteCount.format(free)) free and this needs "
-                + "\(ByteCount.format(needed)) more; free space on it ('zenfs rm' and 'zenfs gc' free ZenFS's own) "
-                + "or move the data directory, then try again (nothing was stored)"
+            "disk full: the disk holding \(path) has \(ByteCount.format(free)) free and this needs up to "
+                + "\(ByteCount.format(needed)) (with the space kept free for the catalog); free space on it "
+                + "('zenfs rm' and 'zenfs gc' free ZenFS's own) or move the data directory, then try again "
+                + "(nothing was stored)"
         case .diskFull(let path, _, _):
             "disk full: the disk holding \(path) is full; free space on it ('zenfs rm' and 'zenfs gc' free "
-                + "ZenFS's own) or move the data directory, then try again (nothing was stored)"
+                + "ZenFS's own) or move the data directory, then try again (nothing was changed)"
         case .quotaExceeded(let needed, let available, let quota):
             "storing \(ByteCount.format(needed)) would exceed the quota of \(ByteCount.format(quota)) "
                 + "(\(ByteCount.format(available)) free); raise it with 'zenfs quota --set SIZE', or remove content and run 'zenfs gc'"
