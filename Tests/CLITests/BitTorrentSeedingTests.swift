@@ -45,8 +45,9 @@ struct BitTorrentSeedingTests {
         )
         let announce = try #require(node.status()?.tracker)
         for (name, hash) in [("big", bigHash), ("album", albumHash)] {
+            // No web seed: the clients must take every piece from the seeding session.
             let exported = try node.runner.zenfs([
-                "torrent", hash, "--announce", announce, "-o", "\(directory.path)/\(name).torrent",
+                "torrent", hash, "--announce", announce, "--no-web-seed", "-o", "\(directory.path)/\(name).torrent",
             ])
             #expect(exported.status == 0, "\(exported.error)")
         }
