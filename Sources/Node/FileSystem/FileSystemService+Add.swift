@@ -121,7 +121,7 @@ extension FileSystemService {
                 totalLength: metainfo.info.dataFiles.reduce(0) { $0 + $1.length },
                 pieceCount: metainfo.info.pieces.count,
                 fileCount: metainfo.info.dataFiles.count,
-                storedBytes: hashed.staged.reduce(0) { $0 + $1.size },
+                storedBytes: hashed.staged.reduce(0) { $0 + $1.storedBytes },
                 skipped: skipped().entries,
                 skippedEmptyFolders: skipped().emptyFolders
             )

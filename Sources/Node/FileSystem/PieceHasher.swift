@@ -142,9 +142,11 @@ struct PieceHasher {
                 if (job.owner as? MappedPieces)?.hasFaulted == true {
                     throw IngestError.sourceChanged(path: source.path(ofPiece: job.index))
                 }
-                let stagedBytes = shared.addStaged(element.size)
+                let (stagedBytes, diskBytes) = shared.addStaged(element.size, onDisk: element.storedBytes)
                 try space?.cover(stagedBytes)
-                if stagedBytes > budget.bytes { throw budget.refusal(needed: source.totalLength) }
+                if let refusal = budget.refusal(staged: stagedBytes, onDisk: diskBytes, needed: source.totalLength) {
+                    throw refusal
+                }
             }
             progress?.advance(by: Int64(job.bytes.count))
         }
@@ -157,6 +159,7 @@ private final class SharedState: @unchecked Sendable {
     let hashes: UnsafeMutableBufferPointer<SHA1Digest?>
     private let next = Atomic<Int>(0)
     private let stagedBytes = Atomic<Int64>(0)
+    private let diskBytes = Atomic<Int64>(0)
     private let state = Mutex<(error: (any Error)?, staged: [StagedElement])>((nil, []))
     private let failed = Atomic<Bool>(false)
 
@@ -166,7 +169,11 @@ private final class SharedState: @unchecked Sendable {
 
     func claim(_ count: Int) -> Int { next.add(count, ordering: .relaxed).oldValue }
 
-    func addStaged(_ bytes: Int64) -> Int64 { stagedBytes.add(bytes, ordering: .relaxed).newValue }
+    /// Counts a staged element: its length (what the quota counts) and the bytes it took on the disk; returns
+    /// both totals so far.
+    func addStaged(_ bytes: Int64, onDisk: Int64) -> (staged: Int64, onDisk: Int64) {
+        (stagedBytes.add(bytes, ordering: .relaxed).newValue, diskBytes.add(onDisk, ordering: .relaxed).newValue)
+    }
 
     var hasFailed: Bool { failed.load(ordering: .relaxed) }
 

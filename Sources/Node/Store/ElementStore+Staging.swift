@@ -6,7 +6,11 @@ import ZenFS
 /// An element written to a temporary file, not yet visible under its name.
 public struct StagedElement: Sendable {
     public let hash: SHA1Digest
+    /// The element's length (what reading it gives).
     public let size: Int64
+    /// The bytes written to the disk: less than `size` when the element ends in zeros, which are left as a
+    /// hole (see `ElementStore.keptLength`).
+    public let storedBytes: Int64
     let temporaryPath: String
 }
 
@@ -50,20 +54,56 @@ extension ElementStore {
         }
         guard fd >= 0 else { throw Posix.failure("create", temporaryPath) }
         defer { close(fd) }
+        // Trailing zeros (padding, holes, a small file in a whole part) are not written: the file is extended
+        // over them, which leaves a hole that reads as zeros and takes no space.
+        let kept = Self.keptLength(bytes)
+        let written = UnsafeRawBufferPointer(rebasing: bytes[0..<kept])
         do throws(StoreError) {
-            if direct {
-                try Posix.writeAllDirect(fd, bytes, path: temporaryPath)
-            } else {
-                try Posix.writeAll(fd, bytes, at: 0, path: temporaryPath)
+            if kept > 0 && direct {
+                try Posix.writeAllDirect(fd, written, path: temporaryPath)
+            } else if kept > 0 {
+                try Posix.writeAll(fd, written, at: 0, path: temporaryPath)
+            }
+            if kept < bytes.count && ftruncate(fd, off_t(bytes.count)) != 0 {
+                throw Posix.failure("resize", temporaryPath)
             }
         } catch {
             unlink(temporaryPath)
             throw error
         }
         // Large parts start their writeback now; small ones wait for the batch's sync.
-        if !direct && bytes.count >= Self.earlyWritebackSize { Posix.startWriteback(fd) }
-        return StagedElement(hash: hash, size: Int64(bytes.count), temporaryPath: temporaryPath)
+        if !direct && kept >= Self.earlyWritebackSize { Posix.startWriteback(fd) }
+        return StagedElement(
+            hash: hash,
+            size: Int64(bytes.count),
+            storedBytes: Int64(kept),
+            temporaryPath: temporaryPath
+        )
     }
+
+    /// How much of `bytes` is written to an element file: everything up to the last non-zero byte, rounded up to
+    /// a whole block (so direct writes stay aligned); the rest, at least a block of zeros, becomes a hole.
+    static func keptLength(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var end = bytes.count
+        guard end > 0, bytes[end - 1] == 0 else { return end }
+        // Whole blocks first, compared with a block of zeros by `memcmp` (a part of random bytes stops at once;
+        // a padded small file scans its zeros at memory speed), then the bytes of the last block.
+        let base = bytes.baseAddress!
+        while end >= holeBlock && memcmp(base + end - holeBlock, zeroBlock, holeBlock) == 0 { end -= holeBlock }
+        while end > 0 && bytes[end - 1] == 0 { end -= 1 }
+        let rounded = (end + Self.holeBlock - 1) / Self.holeBlock * Self.holeBlock
+        return rounded >= bytes.count ? bytes.count : rounded
+    }
+
+    /// The block size holes are counted in: a run of zeros shorter than this is written as it is.
+    static let holeBlock = 4096
+
+    /// A block of zeros to compare with.
+    nonisolated(unsafe) private static let zeroBlock: UnsafeMutableRawPointer = {
+        let block = UnsafeMutableRawPointer.allocate(byteCount: holeBlock, alignment: 64)
+        block.initializeMemory(as: UInt8.self, repeating: 0, count: holeBlock)
+        return block
+    }()
 
     /// Makes staged elements durable, then gives each its name, then makes the names durable. After it
     /// returns, every element is in the store and survives a crash. If the first sync fails, nothing is named and

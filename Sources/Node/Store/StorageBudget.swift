@@ -27,6 +27,19 @@ public struct StorageBudget: Sendable, Equatable {
         return .diskFull(path: path, needed: needed + diskReserve, free: diskFree ?? 0)
     }
 
+    /// The refusal for an add that has staged `staged` bytes (counted against the quota) taking `onDisk` bytes
+    /// of the disk (less, where zero tails were left as holes), or nil while both fit; `needed` is the most the
+    /// add may store, for the message.
+    public func refusal(staged: Int64, onDisk: Int64, needed: Int64) -> StoreError? {
+        if let quota, let quotaRoom, staged > quotaRoom {
+            return .quotaExceeded(needed: needed, available: max(0, quotaRoom), quota: quota)
+        }
+        if let diskFree, onDisk > diskFree - diskReserve {
+            return .diskFull(path: path, needed: needed + diskReserve, free: diskFree)
+        }
+        return nil
+    }
+
     /// The reserve for a disk of `total` bytes: 1/64 of it, at least 1 MiB and at most 32 MiB. A fixed 32 MiB
     /// refused every add on disks of less than that.
     public static func reserve(forDiskOf total: Int64) -> Int64 {
