@@ -61,9 +61,9 @@ public final class DataDirectory: Sendable {
         return home + "/.zenfs"
     }
 
-    /// Runs `body` holding the data directory's lock in the given mode, waiting for other holders. Exclusive
-    /// work (gc, verify) also refuses to run while the directory is mounted, since a mount's staged and
-    /// freshly committed elements are not in the catalog yet.
+    /// Runs `body` holding the data directory's lock in the given mode, waiting for other holders. A mount
+    /// holds no part of this lock: it links the elements it has not recorded yet instead (see
+    /// `ElementStore.collect`), so exclusive work (gc, verify) runs beside it.
     public func withLock<T>(_ access: Access, _ body: () throws -> T) throws -> T {
         let lockPath = path + "/lock"
         let fd = try Posix.open(lockPath, O_RDWR | O_CREAT, mode: 0o600)
@@ -71,17 +71,14 @@ public final class DataDirectory: Sendable {
         while flock(fd, access == .shared ? LOCK_SH : LOCK_EX) != 0 {
             if errno != EINTR { throw Posix.failure("lock", lockPath) }
         }
-        if access == .exclusive {
-            let mountLock = try Posix.open(path + "/mount.lock", O_RDWR | O_CREAT, mode: 0o600)
-            defer { close(mountLock) }
-            if flock(mountLock, LOCK_EX | LOCK_NB) != 0 { throw StoreError.mounted(path: path) }
-        }
         return try body()
     }
 
     /// Marks the data directory as mounted until the returned descriptor is closed (at process exit at the
-    /// latest); `gc` and `verify` refuse to run meanwhile.
+    /// latest), and has this process's element store link every element it is about to record, so that a
+    /// `gc` run meanwhile keeps them.
     public func holdForMount() throws -> Int32 {
+        store.protectsInFlightElements.store(true, ordering: .relaxed)
         let fd = try Posix.open(path + "/mount.lock", O_RDWR | O_CREAT, mode: 0o600)
         while flock(fd, LOCK_SH) != 0 {
             if errno != EINTR {

@@ -31,16 +31,17 @@ extension ElementStore {
     public func stage(_ bytes: UnsafeRawBufferPointer, as hash: SHA1Digest, bypassingCache: Bool = false)
         throws(StoreError) -> StagedElement?
     {
-        if contains(hash) { return nil }
+        if contains(hash) {
+            guard protectsInFlightElements.load(ordering: .relaxed) else { return nil }
+            if let link = try link(hash, size: bytes.count) { return link }
+            // Collected meanwhile: written anew below.
+        }
         // Staged in the element's own folder, so that naming it is a rename inside one directory (cross-folder
         // renames all take one lock of the filesystem's). The name starts with a dot, so it is never taken
         // for an element; the process id and a counter keep concurrent writers apart. Created read-only: no
         // fchmod needed after.
-        let hex = hash.hex
-        let folder = root + "/" + hex.prefix(2)
-        let temporaryPath =
-            folder + "/" + Self.stagedPrefix + hex.dropFirst(2)
-            + ".\(Self.processID).\(Self.stagingCounter.add(1, ordering: .relaxed).newValue)"
+        let folder = root + "/" + hash.hex.prefix(2)
+        let temporaryPath = stagingPath(for: hash)
         var direct = bypassingCache && Posix.isDirectIOAligned(bytes)
         var fd = Self.create(temporaryPath, direct: direct)
         if fd < 0 && errno == ENOENT {
@@ -79,6 +80,24 @@ extension ElementStore {
             storedBytes: Int64(kept),
             temporaryPath: temporaryPath
         )
+    }
+
+    /// A staged hard link on a stored element, so that a collector keeps it until it is recorded; nil when the
+    /// element is gone.
+    private func link(_ hash: SHA1Digest, size: Int) throws(StoreError) -> StagedElement? {
+        let temporaryPath = stagingPath(for: hash)
+        if Glibc.link(path(of: hash), temporaryPath) == 0 {
+            return StagedElement(hash: hash, size: Int64(size), storedBytes: 0, temporaryPath: temporaryPath)
+        }
+        if errno == ENOENT { return nil }
+        throw Posix.failure("link", temporaryPath)
+    }
+
+    /// A fresh staged name for `hash`, in its own folder.
+    private func stagingPath(for hash: SHA1Digest) -> String {
+        let hex = hash.hex
+        return root + "/" + hex.prefix(2) + "/" + Self.stagedPrefix + hex.dropFirst(2)
+            + ".\(Self.processID).\(Self.stagingCounter.add(1, ordering: .relaxed).newValue)"
     }
 
     /// How much of `bytes` is written to an element file: everything up to the last non-zero byte, rounded up to
@@ -127,6 +146,7 @@ extension ElementStore {
     /// `DispatchQueue.concurrentPerform` called from a thread that later exits (a mount's) corrupts the heap in
     /// this libdispatch (a double free of its continuation cache, found with AddressSanitizer).
     private func name(_ staged: [StagedElement]) throws(StoreError) {
+        if protectsInFlightElements.load(ordering: .relaxed) { return try nameKeepingLinks(staged) }
         let failure = FirstFailure()
         let batches = staged.count >= 256 ? ProcessInfo.processInfo.activeProcessorCount : 1
         let perBatch = (staged.count + batches - 1) / batches
@@ -141,6 +161,20 @@ extension ElementStore {
             }
         }
         if let error = failure.error { throw error }
+    }
+
+    /// Names staged files by linking them (an element already there stays), and turns each staged file into a
+    /// held link, which a collector respects until `recorded` drops it (or its deadline passes).
+    private func nameKeepingLinks(_ staged: [StagedElement]) throws(StoreError) {
+        for element in staged {
+            let name = path(of: element.hash)
+            if Glibc.link(element.temporaryPath, name) != 0 && errno != EEXIST {
+                // A retried commit: this staged file was named and held before.
+                if errno == ENOENT && contains(element.hash) { continue }
+                throw Posix.failure("link", name)
+            }
+            hold(element)
+        }
     }
 
     /// What every staged file's name starts with.

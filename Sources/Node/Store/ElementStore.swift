@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import ZenFS
 
 /// Content-addressed files: every part and every metainfo lives at `elements/ab/cdef…`, named by the SHA1 of its
@@ -11,6 +12,12 @@ public final class ElementStore: Sendable {
     let quarantineDirectory: String
     /// Where stores written by earlier versions staged their elements; emptied with the other staged files.
     private let legacyStagingDirectory: String
+    /// Whether this process writes while a collector may run (a mount): it then links every element it is about
+    /// to record (see `collect`).
+    public let protectsInFlightElements = Atomic<Bool>(false)
+    /// Links this process holds on elements it named and has not recorded yet, by the staged path they came
+    /// from (see `hold`).
+    let held = Mutex<[String: String]>([:])
 
     /// Opens (and creates) the store under `directory`.
     public init(directory: String) throws(StoreError) {
@@ -26,9 +33,18 @@ public final class ElementStore: Sendable {
         try Posix.makeDirectory(quarantineDirectory)
     }
 
-    /// Deletes staged files no writer owns any more; call with the data directory's exclusive lock held.
+    /// Deletes staged files no writer owns any more: those of processes that no longer run (a mount's staged
+    /// parts and links stay); call with the data directory's exclusive lock held.
     public func removeAbandonedStagingFiles() {
-        for path in stagedFiles() { unlink(path) }
+        for path in stagedFiles() {
+            if let (_, pid) = Self.parseStagedName(path), Self.isRunning(pid) { continue }
+            unlink(path)
+        }
+        let now = Self.wallClockSeconds()
+        for path in heldLinks() {
+            if let link = Self.parseHeldName(path), Self.isRunning(link.pid), link.until > now { continue }
+            unlink(path)
+        }
         for name in Posix.directoryNames(legacyStagingDirectory) { unlink(legacyStagingDirectory + "/" + name) }
     }
 
