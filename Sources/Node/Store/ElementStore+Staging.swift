@@ -22,8 +22,10 @@ extension ElementStore {
     /// Staged elements at least this large start their writeback at once.
     static let earlyWritebackSize = 64 << 10
 
-    /// Writes `bytes` to a temporary file. Returns nil when the element is already stored. The caller has
-    /// already checked that `bytes` hash to `hash`. Safe to call from many threads at once.
+    /// Writes `bytes` to a temporary file. Returns nil when the element is already stored, or, in a process
+    /// that `protectsInFlightElements`, a staged link on the stored element (so a collector keeps it until it
+    /// is recorded). The caller has already checked that `bytes` hash to `hash`. Safe to call from many threads
+    /// at once.
     ///
     /// With `bypassingCache`, page-aligned bytes go straight to the disk (`O_DIRECT`): an ingest of a large file
     /// then neither copies every byte into the page cache nor waits for the cache's writeback, and the batch's
