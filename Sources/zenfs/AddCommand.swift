@@ -27,15 +27,25 @@ struct AddCommand: ParsableCommand {
     @Option(name: .customLong("as"), help: "Where it goes in the ZenFS namespace (default: /<name>).")
     var destination: String?
 
+    // Taken as it comes (`parsing: .unconditional`), so that a negative number is a value to refuse rather
+    // than an unknown flag ("Missing value").
     @Option(
         name: .customLong("piece-length"),
+        parsing: .unconditional,
         help: "Part size in bytes, a power of two ≥ 16384 (default: 262144, larger for huge files)."
     )
-    var pieceLength: Int?
+    var pieceLengthText: String?
+
+    var pieceLength: Int? { pieceLengthText.flatMap { Int($0) } }
 
     func validate() throws {
-        if let pieceLength, !PieceLength.isValid(Int64(pieceLength)) {
-            throw ValidationError("--piece-length must be a power of two from 16384 to 134217728")
+        if path.isEmpty {
+            throw ValidationError("the path to add is empty; give a file, a folder, a .torrent or a magnet link")
+        }
+        if let pieceLengthText, Int(pieceLengthText).map({ !PieceLength.isValid(Int64($0)) }) ?? true {
+            throw ValidationError(
+                "--piece-length must be a power of two from 16384 to 134217728 (for example 262144), not '\(pieceLengthText)'"
+            )
         }
     }
 
@@ -73,6 +83,9 @@ struct AddCommand: ParsableCommand {
         bar.finish()
         if global.json { return try Output.json(AddedJSON(result)) }
         for skipped in result.skipped { Output.note("skipped (not a regular file or folder): \(skipped)") }
+        for folder in result.skippedEmptyFolders {
+            Output.note("skipped (an empty folder, which a torrent cannot hold): \(folder)")
+        }
         print(result.infoHash.hex)
         Output.note(
             "added \(result.path): \(Output.size(result.totalLength)) in \(result.fileCount) file(s), "

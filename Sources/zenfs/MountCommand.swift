@@ -29,10 +29,8 @@ struct MountCommand: ParsableCommand {
     var options: [String] = []
 
     func run() throws {
-        try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
-        let absolute = URL(fileURLWithPath: mountPoint).standardizedFileURL.path
+        let absolute = try MountPoint.prepare(mountPoint)
         let dataPath = DataDirectory.resolvePath(explicit: global.dataDirectory)
-        if MountTable.isMounted(absolute) { throw ValidationError("\(absolute) is already mounted") }
         if !foreground {
             return try MountLauncher.launchInBackground(mountPoint: absolute, dataPath: dataPath, arguments: self)
         }

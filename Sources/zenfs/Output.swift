@@ -30,6 +30,7 @@ struct AddedJSON: Encodable {
     let files: Int
     let storedBytes: Int64
     let skipped: [String]
+    let skippedEmptyFolders: [String]
 
     init(_ result: AddResult) {
         infoHash = result.infoHash.hex
@@ -40,5 +41,6 @@ struct AddedJSON: Encodable {
         files = result.fileCount
         storedBytes = result.storedBytes
         skipped = result.skipped
+        skippedEmptyFolders = result.skippedEmptyFolders
     }
 }

@@ -14,4 +14,18 @@ struct ZenFSCommand: AsyncParsableCommand {
             UploadCommand.self, ContractsCommand.self,
         ]
     )
+
+    /// Runs the command the arguments name; a failure is printed as `FailureMessage` words, never as a dump.
+    static func main() async {
+        do {
+            var command = try await asyncParseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: FailureMessage.presentable(error))
+        }
+    }
 }

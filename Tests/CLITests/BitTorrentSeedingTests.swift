@@ -45,8 +45,9 @@ struct BitTorrentSeedingTests {
         )
         let announce = try #require(node.status()?.tracker)
         for (name, hash) in [("big", bigHash), ("album", albumHash)] {
+            // No web seed: the clients must take every piece from the seeding session.
             let exported = try node.runner.zenfs([
-                "torrent", hash, "--announce", announce, "-o", "\(directory.path)/\(name).torrent",
+                "torrent", hash, "--announce", announce, "--no-web-seed", "-o", "\(directory.path)/\(name).torrent",
             ])
             #expect(exported.status == 0, "\(exported.error)")
         }
@@ -140,6 +141,24 @@ struct BitTorrentSeedingTests {
             ["-s", "-o", "/dev/null", "-w", "%{http_code}", "\(base)/seed/\(fileHash)/other.bin"]
         )
         #expect(missing.text == "404")
+        #expect(node.stop())
+    }
+
+    /// An empty file has no piece and no swarm: the node seeds the other content and never warns about it (it
+    /// used to log "cannot seed …: invalid length of torrent" every two seconds).
+    @Test func anEmptyFileIsNotOfferedToTheSwarm() throws {
+        let directory = TemporaryDirectory()
+        let node = try NodeProcess(in: directory.path, name: "node")
+        let empty = directory.path + "/empty.bin"
+        #expect(FileManager.default.createFile(atPath: empty, contents: Data()))
+        #expect(try node.runner.zenfs(["add", empty]).status == 0)
+        let file = directory.randomFile("some.bin", count: 300_000, seed: 45)
+        #expect(try node.runner.zenfs(["add", file]).status == 0)
+        #expect(MountCrashTests.waitUntil(seconds: 20) { (node.status()?.seeding?.torrents ?? 0) >= 1 })
+        // The seeder looks for new content every two seconds: give it three passes.
+        usleep(6_500_000)
+        #expect(node.status()?.seeding?.torrents == 1)
+        #expect(!node.log().contains("cannot seed"), "\(node.log())")
         #expect(node.stop())
     }
 

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 struct DiskFullTests {
-    /// On a nearly full disk (a small tmpfs), adding fails with a disk-full error that says what to do, and
+    /// On a disk too small for the content (a 48 MiB tmpfs, a 50 MiB file), adding fails with a disk-full error that says what to do, and
     /// leaves no element, staged file or index row; the store keeps working for content that fits.
     @Test(.enabled(if: getuid() == 0, "mounting a tmpfs needs root"))
     func fullDiskLeavesNothingBehind() throws {
@@ -18,7 +18,7 @@ struct DiskFullTests {
         )
         defer { umount2(mountPoint, Int32(MNT_DETACH)) }
         let service = FileSystemService(data: try DataDirectory(path: mountPoint + "/data"))
-        let big = directory.randomFile("src/big.bin", count: 40 << 20)
+        let big = directory.randomFile("src/big.bin", count: 50 << 20)
         #expect {
             try service.add(big)
         } throws: { error in

@@ -32,6 +32,8 @@ public final class BitTorrentSeeder: @unchecked Sendable {
     private let logger: Logger
     private let fetchBox: Unmanaged<FetchBox>
     private let seeded = Mutex<Set<SHA1Digest>>([])
+    /// Metainfo libtorrent refused once: each is reported once, not at every pass.
+    private let refused = Mutex<Set<SHA1Digest>>([])
 
     /// Carries the fetch closure through libtorrent's C callback.
     final class FetchBox {
@@ -77,17 +79,25 @@ public final class BitTorrentSeeder: @unchecked Sendable {
     }
 
     /// Seeds every indexed metainfo not seeded yet, announcing to `tracker`; returns how many were added.
+    /// Content without a byte (an empty file) has no piece to serve and no swarm: it is left out.
     @discardableResult
     public func seedAll(tracker: String?) -> Int {
         let records = (try? data.catalog.allMetainfos()) ?? []
         var added = 0
-        for record in records where !seeded.withLock({ $0.contains(record.infoHash) }) {
+        for record in records
+        where !seeded.withLock({ $0.contains(record.infoHash) }) && !refused.withLock({ $0.contains(record.infoHash) })
+        {
             guard let bytes = try? data.store.read(record.element, verify: true) else { continue }
+            guard let metainfo = try? Metainfo(parsing: bytes), !metainfo.info.pieces.isEmpty else {
+                refused.withLock { _ = $0.insert(record.infoHash) }
+                continue
+            }
             var error = [CChar](repeating: 0, count: 512)
             let result = bytes.withUnsafeBufferPointer { buffer in
                 CTorrentSeeder_add(handle, buffer.baseAddress, buffer.count, tracker, &error, error.count)
             }
             if result < 0 {
+                refused.withLock { _ = $0.insert(record.infoHash) }
                 logger.warning("cannot seed \(record.infoHash): \(error.cMessage)")
                 continue
             }

@@ -153,7 +153,8 @@ extension FileSystemService {
                 pieceCount: metainfo.info.pieces.count,
                 fileCount: metainfo.info.dataFiles.count,
                 storedBytes: metainfo.info.totalLength,
-                skipped: []
+                skipped: [],
+                skippedEmptyFolders: []
             )
         }
     }

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Logging
 import NIOCore
@@ -9,7 +8,7 @@ import ZenFS
 
 /// The node's BitTorrent tracker (HTTP, 127.0.0.1:6969 by default): `/announce` and `/scrape` for every
 /// metainfo the node knows, bencoded failures for everything else. Other torrents are refused, so the tracker
-/// serves only what its node can serve.
+/// serves only what its node can serve. `/seed/` is the `WebSeed`, streamed by `WebSeedStream`.
 public final class TrackerServer: Sendable {
     private let listen: PeerAddress
     private let group: MultiThreadedEventLoopGroup
@@ -113,22 +112,11 @@ final class TrackerHTTPHandler: ChannelInboundHandler {
             let path = String(uri.prefix { $0 != "?" })
             let query = uri.contains("?") ? String(uri[uri.index(after: uri.firstIndex(of: "?")!)...]) : ""
             if path.hasPrefix("/seed/"), let webSeed = server.webSeed.withLock({ $0 }) {
-                let range = head.headers.first(name: "Range")
-                let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-                let eventLoop = context.eventLoop
-                DispatchQueue.global().async {
-                    let response = webSeed.respond(path: String(path.dropFirst(6)), range: range)
-                    eventLoop.execute {
-                        let (handler, context) = bound.value
-                        handler.write(
-                            status: HTTPResponseStatus(statusCode: response.status),
-                            headers: response.headers,
-                            body: response.body,
-                            head: head,
-                            context: context
-                        )
-                    }
+                guard webSeed.gate.enter() else {
+                    WebSeedStream.refuseBusy(request: head, context: context, limit: webSeed.gate.limit)
+                    return
                 }
+                WebSeedStream.serve(webSeed, path: String(path.dropFirst(6)), request: head, context: context)
                 return
             }
             var ip: [UInt8] = [127, 0, 0, 1]
@@ -159,6 +147,6 @@ final class TrackerHTTPHandler: ChannelInboundHandler {
         )
         context.write(wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(bytes: body)))), promise: nil)
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
-        if !keepAlive { done.whenComplete { _ in context.close(promise: nil) } }
+        if !keepAlive { done.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
     }
 }

@@ -14,6 +14,8 @@ public struct AddResult: Equatable, Sendable {
     public let storedBytes: Int64
     /// Local paths skipped because they are neither files nor folders.
     public let skipped: [String]
+    /// Local folders skipped because they hold no regular file (a torrent lists only files).
+    public let skippedEmptyFolders: [String]
 }
 
 /// Options of `add`.
@@ -40,6 +42,7 @@ extension FileSystemService {
         throws -> AddResult
     {
         let scan = try SourceScanner().scan(localPath)
+        let destination = try Self.destination(options.destination, name: scan.name)
         let pieceLength = options.pieceLength ?? PieceLength.recommended(forTotalLength: scan.totalLength)
         let files: [MetainfoFile]
         if scan.isFolder {
@@ -61,10 +64,10 @@ extension FileSystemService {
                 isMultiFile: scan.isFolder
             )
             return Metainfo(info: info, fields: options.fields, tags: options.tags)
-        } place: { metainfo in
-            try options.destination.map(Catalog.components(of:)) ?? [metainfo.info.name]
+        } place: { _ in
+            destination
         } skipped: {
-            scan.skipped
+            (scan.skipped, scan.emptyFolders)
         }
     }
 
@@ -76,7 +79,7 @@ extension FileSystemService {
         progress: ((ProgressCounter) -> Void)?,
         metainfo makeMetainfo: ([SHA1Digest]) throws -> Metainfo,
         place: (Metainfo) throws -> [String],
-        skipped: () -> [String]
+        skipped: () -> (entries: [String], emptyFolders: [String])
     ) throws -> AddResult {
         try data.withLock(.shared) {
             let counter = ProgressCounter(total: source.totalLength)
@@ -87,8 +90,7 @@ extension FileSystemService {
             defer { space.release() }
             var hasher = PieceHasher(
                 store: store,
-                budget: try data.storageBudget(),
-                quota: try data.quota(),
+                budget: try data.budget(),
                 workers: workers
             )
             try space.claim(upTo: source.totalLength)
@@ -119,8 +121,9 @@ extension FileSystemService {
                 totalLength: metainfo.info.dataFiles.reduce(0) { $0 + $1.length },
                 pieceCount: metainfo.info.pieces.count,
                 fileCount: metainfo.info.dataFiles.count,
-                storedBytes: hashed.staged.reduce(0) { $0 + $1.size },
-                skipped: skipped()
+                storedBytes: hashed.staged.reduce(0) { $0 + $1.storedBytes },
+                skipped: skipped().entries,
+                skippedEmptyFolders: skipped().emptyFolders
             )
         }
     }

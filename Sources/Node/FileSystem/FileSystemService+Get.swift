@@ -28,10 +28,30 @@ extension FileSystemService {
         let staging = directory + "/.\(plan.name).zenfs-partial-\(getpid())"
         defer { try? FileManager.default.removeItem(atPath: staging) }
         let counter = ProgressCounter(total: plan.files.reduce(0) { $0 + $1.length })
+        if let free = Self.freeBytes(at: directory), free < counter.total {
+            throw IngestError.destinationFull(folder: directory, needed: counter.total, free: free)
+        }
         progress?(counter)
-        try write(plan, into: staging, progress: counter)
+        do {
+            try write(plan, into: staging, progress: counter)
+        } catch StoreError.diskFull {
+            // Another program took the space meanwhile: the destination is full, not the data directory.
+            try? FileManager.default.removeItem(atPath: staging)
+            throw IngestError.destinationFull(
+                folder: directory,
+                needed: counter.total,
+                free: Self.freeBytes(at: directory) ?? 0
+            )
+        }
         try Posix.rename(staging, destination)
         return GetResult(path: destination, fileCount: plan.files.count, totalLength: counter.total)
+    }
+
+    /// The bytes free on the filesystem holding `path` for an unprivileged writer.
+    static func freeBytes(at path: String) -> Int64? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
     }
 
     /// Files to write, each a byte range of a metainfo's stream.

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import ZenFS
 
 extension FileSystemService {
@@ -13,8 +14,15 @@ extension FileSystemService {
         destination: String? = nil,
         progress: ((ProgressCounter) -> Void)? = nil
     ) throws -> AddResult {
-        guard let bytes = FileManager.default.contents(atPath: torrentPath) else {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: torrentPath, isDirectory: &isFolder) else {
             throw IngestError.sourceNotFound(path: torrentPath)
+        }
+        if isFolder.boolValue { throw IngestError.torrentIsAFolder(path: torrentPath) }
+        guard let bytes = FileManager.default.contents(atPath: torrentPath) else {
+            // Opening it again names the reason (permission, say).
+            close(try Posix.open(torrentPath, O_RDONLY))
+            throw StoreError.io(operation: "read", path: torrentPath, errno: EIO)
         }
         let original: Metainfo
         do {
@@ -23,7 +31,15 @@ extension FileSystemService {
             throw IngestError.invalidTorrent(path: torrentPath, error)
         }
         let info = original.info
-        let root = dataPath.count > 1 && dataPath.hasSuffix("/") ? String(dataPath.dropLast()) : dataPath
+        let place = try Self.destination(destination, name: info.name)
+        var root = dataPath.count > 1 && dataPath.hasSuffix("/") ? String(dataPath.dropLast()) : dataPath
+        var dataIsFolder: ObjCBool = false
+        if !info.isMultiFile, FileManager.default.fileExists(atPath: root, isDirectory: &dataIsFolder),
+            dataIsFolder.boolValue
+        {
+            // A single file's torrent with the folder holding the file: the file is the torrent's name in it.
+            root += "/" + info.name
+        }
         var segments: [PieceSource.Segment] = []
         for file in info.files {
             if file.isPad {
@@ -49,10 +65,10 @@ extension FileSystemService {
         let source = PieceSource(segments: segments, pieceLength: info.pieceLength)
         return try ingest(source, expected: info.pieces, progress: progress) { _ in
             adopted
-        } place: { metainfo in
-            try destination.map(Catalog.components(of:)) ?? [metainfo.info.name]
+        } place: { _ in
+            place
         } skipped: {
-            []
+            ([], [])
         }
     }
 }

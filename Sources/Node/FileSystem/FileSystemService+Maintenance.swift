@@ -22,12 +22,14 @@ public struct VerifyReport: Equatable, Sendable {
 /// What `gc` removed.
 public struct CollectReport: Equatable, Sendable {
     public var removedElements = 0
+    /// Bytes the removed element files took on the disk.
     public var freedBytes: Int64 = 0
 }
 
 extension FileSystemService {
     /// Re-hashes every element on all cores, quarantines those that do not match their names, and checks that
-    /// the catalog is consistent and that every element it references is present.
+    /// the catalog is consistent and that every element it references is present. Runs beside a live mount too
+    /// (its staged parts are left alone; its elements named but not yet recorded count as unreferenced).
     public func verify(progress: ((ProgressCounter) -> Void)? = nil) throws -> VerifyReport {
         try data.withLock(.exclusive) {
             store.removeAbandonedStagingFiles()
@@ -66,20 +68,19 @@ extension FileSystemService {
     }
 
     /// Deletes elements that nothing references: those whose reference count fell to zero, and those a killed
-    /// writer stored but never indexed.
+    /// writer stored but never indexed. Safe beside a live mount: an element the mount is about to record is
+    /// linked by it, and `ElementStore.collect` keeps what is linked or recorded once moved aside.
     public func collectGarbage() throws -> CollectReport {
         try data.withLock(.exclusive) {
             store.removeAbandonedStagingFiles()
+            // Listed before the catalog is read: an element a mount names and records meanwhile is then known.
+            let present = store.allElements()
             let released = try catalog.write { db in try catalog.deleteUnreferencedElements(in: db) }
             let references = try catalog.elementReferences()
-            var report = CollectReport()
-            let doomed = Set(released).union(store.allElements().filter { references[$0] == nil })
-            for hash in doomed where references[hash] == nil {
-                report.freedBytes += store.size(of: hash) ?? 0
-                try store.remove(hash)
-                report.removedElements += 1
-            }
-            return report
+            let doomed = Set(released).union(present.filter { references[$0] == nil })
+                .filter { references[$0] == nil }
+            let collected = try store.collect(Array(doomed)) { moved in try catalog.knownElements(moved) }
+            return CollectReport(removedElements: collected.removed, freedBytes: collected.freedBytes)
         }
     }
 

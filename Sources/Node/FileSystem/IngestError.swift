@@ -13,6 +13,9 @@ public enum IngestError: Error, Equatable, Sendable, CustomStringConvertible {
     case destinationExists(path: String)
     case invalidTorrent(path: String, MetainfoError)
     case sourceChanged(path: String)
+    case reservedDestination(path: String)
+    case torrentIsAFolder(path: String)
+    case destinationFull(folder: String, needed: Int64, free: Int64)
 
     public var description: String {
         switch self {
@@ -31,6 +34,15 @@ public enum IngestError: Error, Equatable, Sendable, CustomStringConvertible {
         case .invalidTorrent(let path, let error): "\(path): \(error)"
         case .sourceChanged(let path):
             "\(path) changed while it was being read (nothing was stored); add it again once nothing writes to it"
+        case .reservedDestination(let path):
+            "\(path) is inside /.zen, where a mount shows its own virtual folders (torrents, by-infohash); "
+                + "choose another place with --as (nothing was stored)"
+        case .torrentIsAFolder(let path):
+            "\(path) is a folder, not a .torrent file; give the .torrent first and the data with --data "
+                + "(zenfs import x.torrent --data \(path))"
+        case .destinationFull(let folder, let needed, let free):
+            "disk full: the disk holding \(folder) has \(ByteCount.format(free)) free and this content needs "
+                + "\(ByteCount.format(needed)); free space there or choose another --to folder (nothing was written)"
         }
     }
 }

@@ -9,9 +9,8 @@ import ZenFS
 /// so the disk works while the cores hash and no hashing thread ever waits on it.
 struct PieceHasher {
     let store: ElementStore
-    /// How many new bytes may be staged before the work stops with `quotaExceeded`.
-    let budget: Int64
-    let quota: Int64?
+    /// How many new bytes may be staged before the work stops with `quotaExceeded` or `diskFull`.
+    let budget: StorageBudget
     let workers: Int
     /// The add's promise of space under the quota, grown as staging passes it (nil: no other add to share with).
     var space: SpaceReservation? = nil
@@ -64,14 +63,25 @@ struct PieceHasher {
             }
         }
         let staged = shared.stagedElements()
-        if shared.failure() == nil, let changed = snapshot.firstChangedFile() {
-            shared.fail(IngestError.sourceChanged(path: changed))
+        var failure = shared.failure()
+        // A source shortened under a read or a direct write shows up as a short read or as `EFAULT` ("Bad
+        // address": the kernel found the mapped pages gone); that, like any read failure while a source file
+        // changed, is the change.
+        if failure == nil || Self.mayComeFromAChange(failure!), let changed = snapshot.firstChangedFile() {
+            failure = IngestError.sourceChanged(path: changed)
         }
-        if let failure = shared.failure() {
+        if let failure {
             store.discard(staged)
             throw failure
         }
         return Result(pieces: hashes.map { $0! }, staged: staged)
+    }
+
+    /// Whether `error` is an I/O failure that a source file changing meanwhile can cause (not a full disk, a
+    /// quota, or a mismatch with a torrent).
+    private static func mayComeFromAChange(_ error: any Error) -> Bool {
+        if case StoreError.io = error { return true }
+        return false
     }
 
     /// A hashing thread: claims runs of pieces, maps them (or reads them into pooled buffers), hashes and checks
@@ -132,12 +142,10 @@ struct PieceHasher {
                 if (job.owner as? MappedPieces)?.hasFaulted == true {
                     throw IngestError.sourceChanged(path: source.path(ofPiece: job.index))
                 }
-                let stagedBytes = shared.addStaged(element.size)
+                let (stagedBytes, diskBytes) = shared.addStaged(element.size, onDisk: element.storedBytes)
                 try space?.cover(stagedBytes)
-                if stagedBytes > budget {
-                    throw quota.map {
-                        StoreError.quotaExceeded(needed: source.totalLength, available: budget, quota: $0)
-                    } ?? StoreError.diskFull(path: store.root)
+                if let refusal = budget.refusal(staged: stagedBytes, onDisk: diskBytes, needed: source.totalLength) {
+                    throw refusal
                 }
             }
             progress?.advance(by: Int64(job.bytes.count))
@@ -151,6 +159,7 @@ private final class SharedState: @unchecked Sendable {
     let hashes: UnsafeMutableBufferPointer<SHA1Digest?>
     private let next = Atomic<Int>(0)
     private let stagedBytes = Atomic<Int64>(0)
+    private let diskBytes = Atomic<Int64>(0)
     private let state = Mutex<(error: (any Error)?, staged: [StagedElement])>((nil, []))
     private let failed = Atomic<Bool>(false)
 
@@ -160,7 +169,11 @@ private final class SharedState: @unchecked Sendable {
 
     func claim(_ count: Int) -> Int { next.add(count, ordering: .relaxed).oldValue }
 
-    func addStaged(_ bytes: Int64) -> Int64 { stagedBytes.add(bytes, ordering: .relaxed).newValue }
+    /// Counts a staged element: its length (what the quota counts) and the bytes it took on the disk; returns
+    /// both totals so far.
+    func addStaged(_ bytes: Int64, onDisk: Int64) -> (staged: Int64, onDisk: Int64) {
+        (stagedBytes.add(bytes, ordering: .relaxed).newValue, diskBytes.add(onDisk, ordering: .relaxed).newValue)
+    }
 
     var hasFailed: Bool { failed.load(ordering: .relaxed) }
 

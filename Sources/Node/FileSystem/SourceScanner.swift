@@ -2,7 +2,8 @@ import Glibc
 import ZenFS
 
 /// Walks a local file or folder the user adds: regular files in byte order of their names, so the same folder
-/// always gives the same metainfo. Symbolic links and special files are skipped and reported.
+/// always gives the same metainfo. Symbolic links and special files are skipped and reported, and so are folders
+/// that hold no regular file (a torrent lists files only, so it cannot keep them).
 struct SourceScanner {
     /// What the walk found.
     struct Scan {
@@ -12,6 +13,8 @@ struct SourceScanner {
         /// Files with their paths below the folder (for a single file: just its name).
         let files: [(source: MetainfoLayout.Source, localPath: String)]
         let skipped: [String]
+        /// Folders below the root with no regular file anywhere inside (the outermost of nested ones).
+        let emptyFolders: [String]
 
         var totalLength: Int64 { files.reduce(0) { $0 + $1.source.length } }
     }
@@ -25,13 +28,14 @@ struct SourceScanner {
         switch info.st_mode & S_IFMT {
         case S_IFREG:
             let source = MetainfoLayout.Source(path: [name], length: Int64(info.st_size))
-            return Scan(name: name, isFolder: false, files: [(source, path)], skipped: [])
+            return Scan(name: name, isFolder: false, files: [(source, path)], skipped: [], emptyFolders: [])
         case S_IFDIR:
             var files: [(MetainfoLayout.Source, String)] = []
             var skipped: [String] = []
-            try walk(trimmed, relative: [], files: &files, skipped: &skipped)
+            var emptyFolders: [String] = []
+            try walk(trimmed, relative: [], files: &files, skipped: &skipped, emptyFolders: &emptyFolders)
             guard !files.isEmpty else { throw IngestError.emptyFolder(path: path) }
-            return Scan(name: name, isFolder: true, files: files, skipped: skipped)
+            return Scan(name: name, isFolder: true, files: files, skipped: skipped, emptyFolders: emptyFolders)
         default:
             throw IngestError.unsupportedFileType(path: path)
         }
@@ -41,7 +45,8 @@ struct SourceScanner {
         _ directory: String,
         relative: [String],
         files: inout [(MetainfoLayout.Source, String)],
-        skipped: inout [String]
+        skipped: inout [String],
+        emptyFolders: inout [String]
     ) throws {
         for name in try names(in: directory) {
             let full = directory + "/" + name
@@ -50,7 +55,19 @@ struct SourceScanner {
             switch info.st_mode & S_IFMT {
             case S_IFREG:
                 files.append((MetainfoLayout.Source(path: relative + [name], length: Int64(info.st_size)), full))
-            case S_IFDIR: try walk(full, relative: relative + [name], files: &files, skipped: &skipped)
+            case S_IFDIR:
+                let before = files.count
+                try walk(
+                    full,
+                    relative: relative + [name],
+                    files: &files,
+                    skipped: &skipped,
+                    emptyFolders: &emptyFolders
+                )
+                if files.count == before {
+                    emptyFolders.removeAll { $0.hasPrefix(full + "/") }
+                    emptyFolders.append(full)
+                }
             default: skipped.append(full)
             }
         }

@@ -16,10 +16,22 @@ public final class Catalog: Sendable {
     /// Held by every write of this process, GRDB's and the creator's, so they queue here instead of polling
     /// SQLite's lock (whose busy handler sleeps milliseconds at a time).
     let writeLock = NSLock()
+    /// The folder holding the catalog (its free space tells a full disk from other I/O errors).
+    let directory: String
+    /// Frees a little space on the catalog's disk when a write finds it full; true when the write may be tried
+    /// again.
+    let makeRoom: (@Sendable () -> Bool)?
 
-    /// Opens or creates the catalog at `path` and brings its schema up to date.
-    public init(path: String, syncEveryTransaction: Bool = true) throws(StoreError) {
+    /// Opens or creates the catalog at `path` and brings its schema up to date. A disk too full to open it
+    /// (SQLite cannot size its shared-memory file) is reported as `diskFull`.
+    public init(
+        path: String,
+        syncEveryTransaction: Bool = true,
+        makeRoom: (@Sendable () -> Bool)? = nil
+    ) throws(StoreError) {
         let mode = syncEveryTransaction ? "FULL" : "NORMAL"
+        directory = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
+        self.makeRoom = makeRoom
         synchronousMode = mode
         pointReader = CatalogPointReader(path: path)
         creator = NamespaceCreator(path: path, synchronousMode: mode)
@@ -33,27 +45,50 @@ public final class Catalog: Sendable {
             pool = try DatabasePool(path: path, configuration: configuration)
             try CatalogMigrations.migrator.migrate(pool)
         } catch {
+            if case StoreError.diskFull = Self.mapped(error, directory: directory) { throw .diskFull(path: path) }
             throw .catalog("cannot open \(path): \(error)")
         }
     }
 
     /// Runs a read in a snapshot, mapping database errors.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
-        do { return try pool.read(body) } catch { throw Self.mapped(error) }
+        do { return try pool.read(body) } catch { throw Self.mapped(error, directory: directory) }
     }
 
-    /// Runs a write in one transaction, mapping database errors.
+    /// Runs a write in one transaction, mapping database errors. A write that finds the disk full is tried once
+    /// more after `makeRoom` has freed some space.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         writeLock.lock()
         defer { writeLock.unlock() }
-        do { return try pool.write(body) } catch { throw Self.mapped(error) }
+        do { return try pool.write(body) } catch {
+            let mapped = Self.mapped(error, directory: directory)
+            guard case StoreError.diskFull = mapped, let makeRoom, makeRoom() else { throw mapped }
+        }
+        do { return try pool.write(body) } catch { throw Self.mapped(error, directory: directory) }
     }
 
-    /// Database failures become `StoreError`s; the catalog's own typed errors pass through unchanged.
-    static func mapped(_ error: any Error) -> any Error {
+    /// Database failures become `StoreError`s; the catalog's own typed errors pass through unchanged. SQLite
+    /// reports a full disk as `SQLITE_FULL`, or, when it cannot size its shared-memory file or journal, as an
+    /// I/O error: one of those while the catalog's disk (`directory`) has next to nothing free is `diskFull`.
+    static func mapped(_ error: any Error, directory: String? = nil) -> any Error {
         guard let error = error as? DatabaseError else { return error }
-        if error.resultCode == .SQLITE_FULL { return StoreError.diskFull(path: "catalog.sqlite") }
+        let path = directory.map { $0 + "/catalog.sqlite" } ?? "catalog.sqlite"
+        if error.resultCode == .SQLITE_FULL { return StoreError.diskFull(path: path) }
+        if error.resultCode == .SQLITE_IOERR, let directory, let free = Self.freeBytes(at: directory),
+            free < Self.nearlyFull
+        {
+            return StoreError.diskFull(path: path)
+        }
         return StoreError.catalog("\(error)")
+    }
+
+    /// Below this much free space, an I/O error of SQLite's is taken for a full disk.
+    static let nearlyFull: Int64 = 256 << 10
+
+    private static func freeBytes(at path: String) -> Int64? {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { return nil }
+        return Int64(info.f_bavail) * Int64(info.f_frsize)
     }
 
     /// A setting's value.

@@ -26,7 +26,26 @@ public final class DataDirectory: Sendable {
         try Posix.makeDirectories(path)
         chmod(path, 0o700)
         store = try ElementStore(directory: path + "/elements")
-        catalog = try Catalog(path: path + "/catalog.sqlite", syncEveryTransaction: syncEveryTransaction)
+        let escape = EscapeSpace(directory: path)
+        let catalogPath = path + "/catalog.sqlite"
+        do {
+            catalog = try Catalog(
+                path: catalogPath,
+                syncEveryTransaction: syncEveryTransaction,
+                makeRoom: escape.release
+            )
+        } catch .diskFull where escape.release() {
+            // Other programs filled the disk: the escape file's space lets the catalog open (and `rm` and `gc`
+            // record their work).
+            catalog = try Catalog(
+                path: catalogPath,
+                syncEveryTransaction: syncEveryTransaction,
+                makeRoom: escape.release
+            )
+        }
+        if let disk = store.diskSpace() {
+            escape.replenish(free: disk.free, reserve: StorageBudget.reserve(forDiskOf: disk.total))
+        }
     }
 
     /// `--data-dir` if given, else `ZENFS_DATA_DIR`, else `~/.zenfs`.
@@ -42,9 +61,9 @@ public final class DataDirectory: Sendable {
         return home + "/.zenfs"
     }
 
-    /// Runs `body` holding the data directory's lock in the given mode, waiting for other holders. Exclusive
-    /// work (gc, verify) also refuses to run while the directory is mounted, since a mount's staged and
-    /// freshly committed elements are not in the catalog yet.
+    /// Runs `body` holding the data directory's lock in the given mode, waiting for other holders. A mount
+    /// holds no part of this lock: it links the elements it has not recorded yet instead (see
+    /// `ElementStore.collect`), so exclusive work (gc, verify) runs beside it.
     public func withLock<T>(_ access: Access, _ body: () throws -> T) throws -> T {
         let lockPath = path + "/lock"
         let fd = try Posix.open(lockPath, O_RDWR | O_CREAT, mode: 0o600)
@@ -52,17 +71,14 @@ public final class DataDirectory: Sendable {
         while flock(fd, access == .shared ? LOCK_SH : LOCK_EX) != 0 {
             if errno != EINTR { throw Posix.failure("lock", lockPath) }
         }
-        if access == .exclusive {
-            let mountLock = try Posix.open(path + "/mount.lock", O_RDWR | O_CREAT, mode: 0o600)
-            defer { close(mountLock) }
-            if flock(mountLock, LOCK_EX | LOCK_NB) != 0 { throw StoreError.mounted(path: path) }
-        }
         return try body()
     }
 
     /// Marks the data directory as mounted until the returned descriptor is closed (at process exit at the
-    /// latest); `gc` and `verify` refuse to run meanwhile.
+    /// latest), and has this process's element store link every element it is about to record, so that a
+    /// `gc` run meanwhile keeps them.
     public func holdForMount() throws -> Int32 {
+        store.protectsInFlightElements.store(true, ordering: .relaxed)
         let fd = try Posix.open(path + "/mount.lock", O_RDWR | O_CREAT, mode: 0o600)
         while flock(fd, LOCK_SH) != 0 {
             if errno != EINTR {
@@ -92,16 +108,21 @@ public final class DataDirectory: Sendable {
     /// How many new bytes may be stored now: the quota's remainder (less what adds in progress have reserved),
     /// and the disk's free space less a reserve for the catalog, whichever is smaller.
     public func storageBudget() throws -> Int64 {
-        var budget = Int64.max
-        if let quota = try quota() {
-            budget = max(0, quota - (try catalog.storedBytes()) - (try reservedBytes()))
-        }
-        if let free = store.freeBytes() {
-            budget = min(budget, max(0, free - Self.diskReserve))
-        }
-        return budget
+        try budget().bytes
     }
 
-    /// Space kept free on the disk for the catalog and its journal.
-    static let diskReserve: Int64 = 32 << 20
+    /// The limits on new bytes, each with its figures (for refusals that say what is free and what is needed).
+    public func budget() throws -> StorageBudget {
+        var room: Int64?
+        let quota = try quota()
+        if let quota { room = quota - (try catalog.storedBytes()) - (try reservedBytes()) }
+        let disk = store.diskSpace()
+        return StorageBudget(
+            quota: quota,
+            quotaRoom: room,
+            diskFree: disk?.free,
+            diskReserve: StorageBudget.reserve(forDiskOf: disk?.total ?? 0),
+            path: path
+        )
+    }
 }

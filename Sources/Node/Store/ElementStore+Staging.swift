@@ -6,7 +6,11 @@ import ZenFS
 /// An element written to a temporary file, not yet visible under its name.
 public struct StagedElement: Sendable {
     public let hash: SHA1Digest
+    /// The element's length (what reading it gives).
     public let size: Int64
+    /// The bytes written to the disk: less than `size` when the element ends in zeros, which are left as a
+    /// hole (see `ElementStore.keptLength`).
+    public let storedBytes: Int64
     let temporaryPath: String
 }
 
@@ -18,8 +22,10 @@ extension ElementStore {
     /// Staged elements at least this large start their writeback at once.
     static let earlyWritebackSize = 64 << 10
 
-    /// Writes `bytes` to a temporary file. Returns nil when the element is already stored. The caller has
-    /// already checked that `bytes` hash to `hash`. Safe to call from many threads at once.
+    /// Writes `bytes` to a temporary file. Returns nil when the element is already stored, or, in a process
+    /// that `protectsInFlightElements`, a staged link on the stored element (so a collector keeps it until it
+    /// is recorded). The caller has already checked that `bytes` hash to `hash`. Safe to call from many threads
+    /// at once.
     ///
     /// With `bypassingCache`, page-aligned bytes go straight to the disk (`O_DIRECT`): an ingest of a large file
     /// then neither copies every byte into the page cache nor waits for the cache's writeback, and the batch's
@@ -27,16 +33,17 @@ extension ElementStore {
     public func stage(_ bytes: UnsafeRawBufferPointer, as hash: SHA1Digest, bypassingCache: Bool = false)
         throws(StoreError) -> StagedElement?
     {
-        if contains(hash) { return nil }
+        if contains(hash) {
+            guard protectsInFlightElements.load(ordering: .relaxed) else { return nil }
+            if let link = try link(hash, size: bytes.count) { return link }
+            // Collected meanwhile: written anew below.
+        }
         // Staged in the element's own folder, so that naming it is a rename inside one directory (cross-folder
         // renames all take one lock of the filesystem's). The name starts with a dot, so it is never taken
         // for an element; the process id and a counter keep concurrent writers apart. Created read-only: no
         // fchmod needed after.
-        let hex = hash.hex
-        let folder = root + "/" + hex.prefix(2)
-        let temporaryPath =
-            folder + "/" + Self.stagedPrefix + hex.dropFirst(2)
-            + ".\(Self.processID).\(Self.stagingCounter.add(1, ordering: .relaxed).newValue)"
+        let folder = root + "/" + hash.hex.prefix(2)
+        let temporaryPath = stagingPath(for: hash)
         var direct = bypassingCache && Posix.isDirectIOAligned(bytes)
         var fd = Self.create(temporaryPath, direct: direct)
         if fd < 0 && errno == ENOENT {
@@ -50,20 +57,74 @@ extension ElementStore {
         }
         guard fd >= 0 else { throw Posix.failure("create", temporaryPath) }
         defer { close(fd) }
+        // Trailing zeros (padding, holes, a small file in a whole part) are not written: the file is extended
+        // over them, which leaves a hole that reads as zeros and takes no space.
+        let kept = Self.keptLength(bytes)
+        let written = UnsafeRawBufferPointer(rebasing: bytes[0..<kept])
         do throws(StoreError) {
-            if direct {
-                try Posix.writeAllDirect(fd, bytes, path: temporaryPath)
-            } else {
-                try Posix.writeAll(fd, bytes, at: 0, path: temporaryPath)
+            if kept > 0 && direct {
+                try Posix.writeAllDirect(fd, written, path: temporaryPath)
+            } else if kept > 0 {
+                try Posix.writeAll(fd, written, at: 0, path: temporaryPath)
+            }
+            if kept < bytes.count && ftruncate(fd, off_t(bytes.count)) != 0 {
+                throw Posix.failure("resize", temporaryPath)
             }
         } catch {
             unlink(temporaryPath)
             throw error
         }
         // Large parts start their writeback now; small ones wait for the batch's sync.
-        if !direct && bytes.count >= Self.earlyWritebackSize { Posix.startWriteback(fd) }
-        return StagedElement(hash: hash, size: Int64(bytes.count), temporaryPath: temporaryPath)
+        if !direct && kept >= Self.earlyWritebackSize { Posix.startWriteback(fd) }
+        return StagedElement(
+            hash: hash,
+            size: Int64(bytes.count),
+            storedBytes: Int64(kept),
+            temporaryPath: temporaryPath
+        )
     }
+
+    /// A staged hard link on a stored element, so that a collector keeps it until it is recorded; nil when the
+    /// element is gone.
+    private func link(_ hash: SHA1Digest, size: Int) throws(StoreError) -> StagedElement? {
+        let temporaryPath = stagingPath(for: hash)
+        if Glibc.link(path(of: hash), temporaryPath) == 0 {
+            return StagedElement(hash: hash, size: Int64(size), storedBytes: 0, temporaryPath: temporaryPath)
+        }
+        if errno == ENOENT { return nil }
+        throw Posix.failure("link", temporaryPath)
+    }
+
+    /// A fresh staged name for `hash`, in its own folder.
+    private func stagingPath(for hash: SHA1Digest) -> String {
+        let hex = hash.hex
+        return root + "/" + hex.prefix(2) + "/" + Self.stagedPrefix + hex.dropFirst(2)
+            + ".\(Self.processID).\(Self.stagingCounter.add(1, ordering: .relaxed).newValue)"
+    }
+
+    /// How much of `bytes` is written to an element file: everything up to the last non-zero byte, rounded up to
+    /// a whole block (so direct writes stay aligned); the rest, at least a block of zeros, becomes a hole.
+    static func keptLength(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var end = bytes.count
+        guard end > 0, bytes[end - 1] == 0 else { return end }
+        // Whole blocks first, compared with a block of zeros by `memcmp` (a part of random bytes stops at once;
+        // a padded small file scans its zeros at memory speed), then the bytes of the last block.
+        let base = bytes.baseAddress!
+        while end >= holeBlock && memcmp(base + end - holeBlock, zeroBlock, holeBlock) == 0 { end -= holeBlock }
+        while end > 0 && bytes[end - 1] == 0 { end -= 1 }
+        let rounded = (end + Self.holeBlock - 1) / Self.holeBlock * Self.holeBlock
+        return rounded >= bytes.count ? bytes.count : rounded
+    }
+
+    /// The block size holes are counted in: a run of zeros shorter than this is written as it is.
+    static let holeBlock = 4096
+
+    /// A block of zeros to compare with.
+    nonisolated(unsafe) private static let zeroBlock: UnsafeMutableRawPointer = {
+        let block = UnsafeMutableRawPointer.allocate(byteCount: holeBlock, alignment: 64)
+        block.initializeMemory(as: UInt8.self, repeating: 0, count: holeBlock)
+        return block
+    }()
 
     /// Makes staged elements durable, then gives each its name, then makes the names durable. After it
     /// returns, every element is in the store and survives a crash. If the first sync fails, nothing is named and
@@ -87,6 +148,7 @@ extension ElementStore {
     /// `DispatchQueue.concurrentPerform` called from a thread that later exits (a mount's) corrupts the heap in
     /// this libdispatch (a double free of its continuation cache, found with AddressSanitizer).
     private func name(_ staged: [StagedElement]) throws(StoreError) {
+        if protectsInFlightElements.load(ordering: .relaxed) { return try nameKeepingLinks(staged) }
         let failure = FirstFailure()
         let batches = staged.count >= 256 ? ProcessInfo.processInfo.activeProcessorCount : 1
         let perBatch = (staged.count + batches - 1) / batches
@@ -101,6 +163,20 @@ extension ElementStore {
             }
         }
         if let error = failure.error { throw error }
+    }
+
+    /// Names staged files by linking them (an element already there stays), and turns each staged file into a
+    /// held link, which a collector respects until `recorded` drops it (or its deadline passes).
+    private func nameKeepingLinks(_ staged: [StagedElement]) throws(StoreError) {
+        for element in staged {
+            let name = path(of: element.hash)
+            if Glibc.link(element.temporaryPath, name) != 0 && errno != EEXIST {
+                // A retried commit: this staged file was named and held before.
+                if errno == ENOENT && contains(element.hash) { continue }
+                throw Posix.failure("link", name)
+            }
+            hold(element)
+        }
     }
 
     /// What every staged file's name starts with.

@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 import ZenFS
 
 /// Content-addressed files: every part and every metainfo lives at `elements/ab/cdef…`, named by the SHA1 of its
@@ -11,6 +12,12 @@ public final class ElementStore: Sendable {
     let quarantineDirectory: String
     /// Where stores written by earlier versions staged their elements; emptied with the other staged files.
     private let legacyStagingDirectory: String
+    /// Whether this process writes while a collector may run (a mount): it then links every element it is about
+    /// to record (see `collect`).
+    public let protectsInFlightElements = Atomic<Bool>(false)
+    /// Links this process holds on elements it named and has not recorded yet, by the staged path they came
+    /// from (see `hold`).
+    let held = Mutex<[String: String]>([:])
 
     /// Opens (and creates) the store under `directory`.
     public init(directory: String) throws(StoreError) {
@@ -26,9 +33,18 @@ public final class ElementStore: Sendable {
         try Posix.makeDirectory(quarantineDirectory)
     }
 
-    /// Deletes staged files no writer owns any more; call with the data directory's exclusive lock held.
+    /// Deletes staged files no writer owns any more: those of processes that no longer run (a mount's staged
+    /// parts and links stay); call with the data directory's exclusive lock held.
     public func removeAbandonedStagingFiles() {
-        for path in stagedFiles() { unlink(path) }
+        for path in stagedFiles() {
+            if let (_, pid) = Self.parseStagedName(path), Self.isRunning(pid) { continue }
+            unlink(path)
+        }
+        let now = Self.wallClockSeconds()
+        for path in heldLinks() {
+            if let link = Self.parseHeldName(path), Self.isRunning(link.pid), link.until > now { continue }
+            unlink(path)
+        }
         for name in Posix.directoryNames(legacyStagingDirectory) { unlink(legacyStagingDirectory + "/" + name) }
     }
 
@@ -73,6 +89,23 @@ public final class ElementStore: Sendable {
         return bytes
     }
 
+    /// Reads `buffer.count` bytes of an element from `offset` on, unverified (parts were verified when stored; a
+    /// reader that must be sure reads the whole element with `read(_:verify:)`).
+    public func read(_ hash: SHA1Digest, at offset: Int64, into buffer: UnsafeMutableRawBufferPointer)
+        throws(StoreError)
+    {
+        let path = path(of: hash)
+        let fd: Int32
+        do throws(StoreError) {
+            fd = try Posix.open(path, O_RDONLY)
+        } catch {
+            if case .io(_, _, let code) = error, code == ENOENT { throw StoreError.missingElement(hash) }
+            throw error
+        }
+        defer { close(fd) }
+        try Posix.readExactly(fd, into: buffer, at: offset, path: path)
+    }
+
     /// Moves an element out of the store into `quarantine/` so it is never served again.
     public func quarantine(_ hash: SHA1Digest) throws(StoreError) {
         try Posix.rename(path(of: hash), quarantineDirectory + "/" + hash.hex)
@@ -95,9 +128,12 @@ public final class ElementStore: Sendable {
     }
 
     /// How many bytes are free on the filesystem holding the store.
-    public func freeBytes() -> Int64? {
+    public func freeBytes() -> Int64? { diskSpace()?.free }
+
+    /// The size of the filesystem holding the store and the bytes free on it for unprivileged writers.
+    public func diskSpace() -> (total: Int64, free: Int64)? {
         var info = statvfs()
         guard statvfs(root, &info) == 0 else { return nil }
-        return Int64(info.f_bavail) * Int64(info.f_frsize)
+        return (Int64(info.f_blocks) * Int64(info.f_frsize), Int64(info.f_bavail) * Int64(info.f_frsize))
     }
 }

@@ -2,7 +2,9 @@ import ZenFS
 
 /// Failures of the element store and the catalog, each with a message that says what to do.
 public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
-    case diskFull(path: String)
+    /// The disk holding `path` has no room: a write failed with `ENOSPC`, or (with `needed` and `free`) an add
+    /// was refused before it would have left less than the catalog's reserve.
+    case diskFull(path: String, needed: Int64? = nil, free: Int64? = nil)
     case quotaExceeded(needed: Int64, available: Int64, quota: Int64)
     case missingElement(SHA1Digest)
     case corruptElement(SHA1Digest)
@@ -12,8 +14,14 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .diskFull(let path):
-            "the disk holding \(path) is full; free space or move the data directory, then try again (nothing was stored)"
+        case .diskFull(let path, let needed?, let free?):
+            "disk full: the disk holding \(path) has \(ByteCount.format(free)) free and this needs up to "
+                + "\(ByteCount.format(needed)) (with the space kept free for the catalog); free space on it "
+                + "('zenfs rm' and 'zenfs gc' free ZenFS's own) or move the data directory, then try again "
+                + "(nothing was stored)"
+        case .diskFull(let path, _, _):
+            "disk full: the disk holding \(path) is full; free space on it ('zenfs rm' and 'zenfs gc' free "
+                + "ZenFS's own) or move the data directory, then try again (nothing was changed)"
         case .quotaExceeded(let needed, let available, let quota):
             "storing \(ByteCount.format(needed)) would exceed the quota of \(ByteCount.format(quota)) "
                 + "(\(ByteCount.format(available)) free); raise it with 'zenfs quota --set SIZE', or remove content and run 'zenfs gc'"

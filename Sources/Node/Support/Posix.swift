@@ -75,6 +75,13 @@ enum Posix {
         return Int64(info.st_size)
     }
 
+    /// The bytes the filesystem allocated for the file at `path` (less than its size where it has holes).
+    static func allocatedBytes(_ path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Int64(info.st_blocks) * 512
+    }
+
     /// Creates a directory unless it exists.
     static func makeDirectory(_ path: String, mode: mode_t = 0o755) throws(StoreError) {
         if mkdir(path, mode) != 0 && errno != EEXIST { throw failure("create directory", path) }

@@ -129,6 +129,7 @@ final class Committer: @unchecked Sendable {
             try data.store.commit(staged)
             reader.unregister(staged)
             try data.catalog.record(versions, durable: durable)
+            data.store.recorded(staged)
         } catch {
             // Put the batch back so a later commit retries it (staged parts stay readable meanwhile).
             queue.withLock { $0.insert(contentsOf: batch, at: 0) }
