@@ -157,3 +157,14 @@ let RENAME_NOREPLACE: UInt32 = 1
 let RENAME_EXCHANGE: UInt32 = 2
 let XATTR_CREATE: Int32 = 1
 let XATTR_REPLACE: Int32 = 2
+
+/// `makedev(3)`, a macro in C: the device number of `major` and `minor`.
+func makedev(_ major: UInt64, _ minor: UInt64) -> dev_t {
+    dev_t(
+        ((major & 0xffff_f000) << 32) | ((major & 0xfff) << 8) | ((minor & 0xffff_ff00) << 12) | (minor & 0xff)
+    )
+}
+
+/// The `utimensat` nanosecond values that mean "now" and "leave as is".
+let UTIME_NOW = (1 << 30) - 1
+let UTIME_OMIT = (1 << 30) - 2

@@ -1,9 +1,8 @@
-import Foundation
 import GRDBSQLite
 import Synchronization
 import ZenFS
 
-/// Creates namespace entries (file, directory, symbolic link) on a plain SQLite connection with prepared statements:
+/// Creates namespace entries (file, directory, symbolic link, special file) on a plain SQLite connection with prepared statements:
 /// the mount creates an entry for every new file, and a write through GRDB's pool costs several times the
 /// statements themselves. Each creation is one `BEGIN IMMEDIATE` transaction, so it serializes with every other
 /// writer of the catalog (this process's GRDB writer included) through SQLite's own lock.
@@ -91,8 +90,8 @@ final class NamespaceCreator: Sendable {
             recordInode = try prepare(Catalog.recordInodeNumber)
             insertInode = try prepare(
                 """
-                INSERT INTO inode (id, kind, mode, uid, gid, nlink, size, atime, mtime, ctime, link_target)
-                VALUES (?9, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, ?8)
+                INSERT INTO inode (id, kind, mode, uid, gid, nlink, size, atime, mtime, ctime, link_target, rdev)
+                VALUES (?9, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, ?8, ?10)
                 """
             )
             insertName = try prepare("INSERT INTO dirent (parent, name, inode) VALUES (?1, ?2, ?3)")
@@ -102,7 +101,7 @@ final class NamespaceCreator: Sendable {
 
         func insert(_ entry: NamespaceEntry) throws -> Int64 {
             let parent = entry.parent ?? NamespaceEntry.rootID
-            let now = entry.modified.timeIntervalSince1970
+            let now = entry.modified.nanoseconds
             sqlite3_bind_int64(parentKind, 1, parent)
             let kindOfParent = try query(parentKind) { sqlite3_column_int64($0, 0) }
             guard let kindOfParent else { throw PosixError.notFound }
@@ -125,7 +124,8 @@ final class NamespaceCreator: Sendable {
             sqlite3_bind_int64(insertInode, 4, Int64(entry.gid))
             sqlite3_bind_int64(insertInode, 5, Int64(entry.linkCount))
             sqlite3_bind_int64(insertInode, 6, entry.size)
-            sqlite3_bind_double(insertInode, 7, now)
+            sqlite3_bind_int64(insertInode, 7, now)
+            sqlite3_bind_int64(insertInode, 10, Int64(bitPattern: entry.device))
             if let linkTarget = entry.linkTarget {
                 sqlite3_bind_text(insertInode, 8, linkTarget, -1, sqliteTransient)
             } else {
@@ -143,7 +143,7 @@ final class NamespaceCreator: Sendable {
                 try execute(addParentLink)
             }
             sqlite3_bind_int64(touchParent, 1, parent)
-            sqlite3_bind_double(touchParent, 2, now)
+            sqlite3_bind_int64(touchParent, 2, now)
             try execute(touchParent)
             return id
         }

@@ -98,6 +98,33 @@ extension MountedFileSystem {
         return FileAttributes(entry)
     }
 
+    /// Creates a FIFO, a character or block device node (with device number `device`) or a socket: a namespace
+    /// entry with no content (the kernel itself serves what is opened through a FIFO or a device node).
+    public func mknod(
+        _ name: String,
+        in parent: Int64,
+        kind: NamespaceEntry.Kind,
+        mode: UInt32,
+        device: UInt64,
+        uid: UInt32,
+        gid: UInt32
+    ) throws -> FileAttributes {
+        guard kind.isSpecial else { throw PosixError.invalidArgument }
+        try checkName(name)
+        try rejectVirtual(parent, name: name)
+        let entry = try data.catalog.create(
+            name,
+            in: parent,
+            kind: kind,
+            mode: mode,
+            uid: uid,
+            gid: gid,
+            device: device
+        )
+        countLookup(entry.id)
+        return FileAttributes(entry)
+    }
+
     public func symlink(_ name: String, in parent: Int64, target: String, uid: UInt32, gid: UInt32) throws
         -> FileAttributes
     {
@@ -173,21 +200,28 @@ extension MountedFileSystem {
             guard entry.kind == .file else {
                 throw entry.kind == .directory ? PosixError.isADirectory : PosixError.invalidArgument
             }
-            try withLiveFile(entry) { file in
-                try file.lock.withWriteLock {
+            let unchanged = try withLiveFile(entry) { file in
+                let unchanged = try file.lock.withWriteLock {
                     try file.image.truncate(to: size)
-                    file.modified = changes.modified ?? Date()
+                    Self.touchData(file, modified: changes.modified)
+                    return !file.image.isDirty
                 }
-                if isClosed(file) { sealLater(id) }
+                if isClosed(file) && !unchanged { sealLater(id) }
+                return unchanged
+            }
+            // A truncate to the size a file has changes no byte, but its times still move, as the catalog records.
+            if unchanged && changes.modified == nil {
+                entry = try data.catalog.setAttributes(id, .init(modified: .now))
             }
         }
         if changes.mode != nil || changes.uid != nil || changes.gid != nil || changes.accessed != nil
             || changes.modified != nil
         {
-            entry = try data.catalog.setAttributes(id, changes)
+            // The live file first: a group commit recording its version meanwhile then takes the new time.
             if let modified = changes.modified, let file = existingLiveFile(id) {
                 file.lock.withWriteLock { file.modified = modified }
             }
+            entry = try data.catalog.setAttributes(id, changes)
         }
         return overlay(entry)
     }
@@ -209,17 +243,20 @@ extension MountedFileSystem {
         switch entry.kind {
         case .directory: throw PosixError.isADirectory
         case .symbolicLink: throw PosixError.invalidArgument
+        // The kernel opens FIFOs and device nodes itself; only a socket can get here.
+        case .fifo, .characterDevice, .blockDevice, .socket: throw PosixError.noSuchDeviceOrAddress
         case .file: break
         }
         let writable = flags & O_ACCMODE != O_RDONLY
         return try withLiveFile(entry) { file in
             if writable && flags & O_TRUNC != 0 {
-                try file.lock.withWriteLock {
-                    if file.image.size != 0 {
-                        try file.image.truncate(to: 0)
-                        file.modified = Date()
-                    }
+                let unchanged = try file.lock.withWriteLock {
+                    try file.image.truncate(to: 0)
+                    Self.touchData(file)
+                    return !file.image.isDirty
                 }
+                // An empty file truncated: no new version, but its times move.
+                if unchanged { _ = try data.catalog.setAttributes(id, .init(modified: .now)) }
             }
             return addHandle(Handle(inode: id, writable: writable, append: flags & O_APPEND != 0), file: file)
         }
@@ -282,7 +319,7 @@ extension MountedFileSystem {
         do {
             try file.lock.withWriteLock {
                 try file.image.write(bytes, at: handle.append ? file.image.size : offset)
-                file.modified = Date()
+                Self.touchData(file)
                 file.writtenSinceSeal += Int64(bytes.count)
             }
         } catch {

@@ -162,7 +162,7 @@ extension MountedFileSystem {
         switch entry.kind {
         case .directory: return metainfo.info.isMultiFile ? metainfo : nil
         case .file: return !metainfo.info.isMultiFile && (entry.contentOffset ?? 0) == 0 ? metainfo : nil
-        case .symbolicLink: return nil
+        case .symbolicLink, .fifo, .characterDevice, .blockDevice, .socket: return nil
         }
     }
 
@@ -192,9 +192,9 @@ extension FileAttributes {
             uid: 0,
             gid: 0,
             size: size,
-            accessed: Date(timeIntervalSince1970: 0),
-            modified: Date(timeIntervalSince1970: 0),
-            changed: Date(timeIntervalSince1970: 0)
+            accessed: Timestamp(nanoseconds: 0),
+            modified: Timestamp(nanoseconds: 0),
+            changed: Timestamp(nanoseconds: 0)
         )
     }
 }

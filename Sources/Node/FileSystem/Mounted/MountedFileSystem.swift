@@ -14,7 +14,7 @@ public final class MountedFileSystem: @unchecked Sendable {
     let reader: PartReader
     /// Keeps writes within the data directory's quota.
     let quota: MountQuota
-    private var committer: Committer!
+    private(set) var committer: Committer!
     private let lock = NSLock()
     private let trackerBaseCache = Mutex<String?>(nil)
     private var files: [Int64: LiveFile] = [:]
@@ -43,7 +43,10 @@ public final class MountedFileSystem: @unchecked Sendable {
         var pins = 0
         var version: UInt64 = 0
         var recordedVersion: UInt64 = 0
-        var modified: Date?
+        /// The modification time: of the last write or truncate, or as `utimensat` set it since.
+        var modified: Timestamp?
+        /// The change time of the last write or truncate.
+        var changed: Timestamp?
         /// Bytes written since the last seal, counted against the quota until their version is recorded.
         var writtenSinceSeal: Int64 = 0
 
@@ -81,6 +84,8 @@ public final class MountedFileSystem: @unchecked Sendable {
         _ = try data.catalog.deleteUnlinkedInodes()
         committer = Committer(data: data, reader: reader) { [weak self] in
             self?.sealClosedFiles()
+        } currentTimes: { [weak self] id in
+            self?.currentTimes(id)
         } onRecorded: { [weak self] recorded in
             self?.recorded(recorded)
         }
@@ -340,7 +345,7 @@ public final class MountedFileSystem: @unchecked Sendable {
                     pieceLength: file.image.pieceLength,
                     size: file.image.size,
                     staged: sealed.staged,
-                    modified: file.modified ?? Date(),
+                    times: FileTimes(modified: file.modified ?? .now, changed: file.changed ?? .now),
                     version: file.version,
                     writtenBytes: file.writtenSinceSeal
                 )
@@ -361,7 +366,29 @@ public final class MountedFileSystem: @unchecked Sendable {
         lock.unlock()
         guard let file else { return FileAttributes(entry) }
         return file.lock.withReadLock {
-            FileAttributes(entry.with(size: file.image.size, modified: file.modified, changed: file.modified))
+            FileAttributes(
+                entry.with(
+                    size: file.image.size,
+                    modified: file.modified,
+                    changed: max(entry.changed, file.changed ?? entry.changed)
+                )
+            )
         }
+    }
+
+    /// The times of a live file's data as they are now, for the group commit to record.
+    func currentTimes(_ id: Int64) -> FileTimes? {
+        guard let file = existingLiveFile(id) else { return nil }
+        return file.lock.withReadLock {
+            guard let modified = file.modified, let changed = file.changed else { return nil }
+            return FileTimes(modified: modified, changed: changed)
+        }
+    }
+
+    /// Marks a live file's data as changed now (a write or truncate); the caller holds the file's write lock.
+    static func touchData(_ file: LiveFile, modified: Timestamp? = nil) {
+        let now = Timestamp.now
+        file.modified = modified ?? now
+        file.changed = now
     }
 }
