@@ -59,19 +59,9 @@ struct ListCommand: ParsableCommand {
     ]
 
     static func row(_ entry: NamespaceEntry, path: String) -> Row {
-        let kind =
-            switch entry.kind {
-            case .directory: "directory"
-            case .file: "file"
-            case .symbolicLink: "symlink"
-            case .fifo: "fifo"
-            case .characterDevice: "character device"
-            case .blockDevice: "block device"
-            case .socket: "socket"
-            }
-        return Row(
+        Row(
             path: path,
-            kind: kind,
+            kind: entry.kind.name,
             size: entry.size,
             modified: entry.modified.date,
             infoHash: entry.infoHash?.hex
