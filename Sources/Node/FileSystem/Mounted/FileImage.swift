@@ -52,6 +52,16 @@ final class FileImage {
     /// At most this many changed parts are kept in memory before the oldest are spilled.
     static let memoryPartLimit = 64
 
+    /// The most parts a version may have, so that its piece list (20 bytes a part), its metainfo element and its
+    /// catalog rows stay bounded however large a sparse file is made.
+    static let maximumParts: Int64 = 1 << 18
+
+    /// The largest size the file may take (`EFBIG` beyond): `maximumParts` parts, or the size it already has.
+    var maximumSize: Int64 { max(Int64(pieceLength) * Self.maximumParts, base?.size ?? 0) }
+
+    /// Hashes of all-zero parts by length, to tell holes in the base from data.
+    private var zeroHashes: [Int: SHA1Digest] = [:]
+
     init(base: Base?, reader: PartReader) {
         self.base = base
         self.reader = reader
@@ -187,7 +197,9 @@ final class FileImage {
 
     /// Writes `bytes` at `offset`, growing the file if needed; gaps read as zeros.
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        guard offset >= 0 else { throw PosixError.invalidArgument }
         guard bytes.count > 0 else { return }
+        guard offset <= maximumSize - Int64(bytes.count) else { throw PosixError.fileTooLarge }
         try collectSpills()
         let end = offset + Int64(bytes.count)
         let newSize = max(size, end)
@@ -222,6 +234,8 @@ final class FileImage {
 
     /// Sets the size; bytes past a shrink are gone, bytes past a growth read as zeros.
     func truncate(to newSize: Int64) throws {
+        guard newSize >= 0 else { throw PosixError.invalidArgument }
+        guard newSize <= maximumSize else { throw PosixError.fileTooLarge }
         guard newSize != size else { return }
         try collectSpills()
         if newSize < size {
@@ -303,6 +317,38 @@ final class FileImage {
         staged = []
         isDirty = false
         return (pieces, handed)
+    }
+
+    /// The first offset at or after `offset` that lies in data (`toData`) or in a hole, as `lseek` with
+    /// `SEEK_DATA` or `SEEK_HOLE` answers; nil when `offset` is at or past the end (`ENXIO`). A hole is a whole
+    /// part that no write changed and whose recorded bytes are all zeros (or that lies past the recorded ones);
+    /// the end of the file counts as a hole.
+    func seek(from offset: Int64, toData: Bool) -> Int64? {
+        guard offset >= 0, offset < size else { return nil }
+        let count = Int((size + Int64(pieceLength) - 1) / Int64(pieceLength))
+        for index in Int(offset / Int64(pieceLength))..<count where isHole(index) != toData {
+            return max(offset, Int64(index) * Int64(pieceLength))
+        }
+        return toData ? nil : size
+    }
+
+    private func isHole(_ index: Int) -> Bool {
+        if memory[index] != nil || inFlight[index] != nil { return false }
+        if let part = spilled[index] { return part.hash == zeroHash(length: part.length) }
+        let start = Int64(index) * Int64(pieceLength)
+        if start >= baseValidLength { return true }
+        let length = length(ofPart: index, size: size)
+        guard start + Int64(length) <= baseValidLength, let piece = reusableBasePiece(index, length: length) else {
+            return false
+        }
+        return piece == zeroHash(length: length)
+    }
+
+    private func zeroHash(length: Int) -> SHA1Digest {
+        if let known = zeroHashes[length] ?? zeroParts[length] { return known }
+        let hash = SHA1Digest.of([UInt8](repeating: 0, count: length))
+        zeroHashes[length] = hash
+        return hash
     }
 
     /// Hands a complete part to a background thread to hash and stage, so the writer can go on receiving data.

@@ -228,6 +228,11 @@ extension MountedFileSystem {
 
     // MARK: Files
 
+    /// The largest size a file made through the mount may take (64 GiB: 2^18 parts of 256 KiB); a truncate or
+    /// write past it fails with `EFBIG`. Files with larger parts (as `zenfs add` makes for large files) may grow
+    /// to 2^18 of their parts.
+    public static let largestNewFile = Int64(PieceLength.standard) * FileImage.maximumParts
+
     /// Opens a file; `flags` are the open(2) flags.
     public func open(_ id: Int64, flags: Int32) throws -> UInt64 {
         if VirtualTree.isVirtual(id) {
@@ -327,6 +332,16 @@ extension MountedFileSystem {
             throw error
         }
         return bytes.count
+    }
+
+    /// `lseek` with `SEEK_DATA` (`toData`) or `SEEK_HOLE`: where the next data or hole starts at or after `offset`;
+    /// `ENXIO` at or past the end.
+    public func seek(_ handle: UInt64, from offset: Int64, toData: Bool) throws -> Int64 {
+        let (_, file) = try self.handle(handle)
+        guard let found = file.lock.withReadLock({ file.image.seek(from: offset, toData: toData) }) else {
+            throw PosixError.noSuchDeviceOrAddress
+        }
+        return found
     }
 
     /// Makes everything written through this handle, and the file's metadata, durable before returning.
