@@ -73,6 +73,7 @@ enum FuseOperations {
                 if toSet & FUSE_SET_ATTR_MODE != 0 { changes.mode = stat.st_mode }
                 if toSet & FUSE_SET_ATTR_UID != 0 { changes.uid = stat.st_uid }
                 if toSet & FUSE_SET_ATTR_GID != 0 { changes.gid = stat.st_gid }
+                if changes.uid != nil || changes.gid != nil { changes.caller = FuseBridge.callerWithGroups(request) }
                 if toSet & FUSE_SET_ATTR_SIZE != 0 { changes.size = Int64(stat.st_size) }
                 // `UTIME_NOW` arrives as the `_NOW` flags, `UTIME_OMIT` as neither flag.
                 let now = Timestamp.now

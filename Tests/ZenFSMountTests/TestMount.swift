@@ -15,8 +15,11 @@ final class TestMount {
     /// The FUSE connection number (the mount's device minor), for aborting it.
     private var connection = 0
     private let finished = DispatchSemaphore(value: 0)
+    /// Whether other users may use the mount (`allow_other`), for tests run as unprivileged users.
+    private let allowOther: Bool
 
-    init() throws {
+    init(allowOther: Bool = false) throws {
+        self.allowOther = allowOther
         mountPoint = directory.path + "/mnt"
         dataPath = directory.path + "/data"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
@@ -28,6 +31,7 @@ final class TestMount {
         let ready = DispatchSemaphore(value: 0)
         var options = FuseMount.Options()
         options.handlesSignals = false
+        options.allowOther = allowOther
         let mount = FuseMount(fileSystem: fileSystem, at: mountPoint, options: options)
         let failure = FailureBox()
         let thread = Thread { [finished] in

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Glibc
 import ZenFS
 
 /// Attribute changes a `setattr` asks for; nil fields stay as they are.
@@ -10,6 +11,9 @@ public struct AttributeChanges: Equatable, Sendable {
     public var size: Int64?
     public var accessed: Timestamp?
     public var modified: Timestamp?
+    /// Who asks: a change of owner keeps a file's set-group-ID (without group-execute) only for root or a member
+    /// of the file's group. Nil is root.
+    public var caller: Caller?
 
     public init(
         mode: UInt32? = nil,
@@ -25,6 +29,27 @@ public struct AttributeChanges: Equatable, Sendable {
         self.size = size
         self.accessed = accessed
         self.modified = modified
+    }
+}
+
+extension AttributeChanges {
+    /// Whether the caller may keep the set-group-ID bit of a file in group `gid` across a change of its owner.
+    func callerKeepsSetGroupID(_ gid: UInt32) -> Bool {
+        guard let caller else { return true }
+        return caller.uid == 0 || caller.gid == gid || caller.groups.contains(gid)
+    }
+}
+
+/// The user a filesystem call is made for: its user and group ids and supplementary groups.
+public struct Caller: Equatable, Sendable {
+    public let uid: UInt32
+    public let gid: UInt32
+    public let groups: [UInt32]
+
+    public init(uid: UInt32, gid: UInt32, groups: [UInt32] = []) {
+        self.uid = uid
+        self.gid = gid
+        self.groups = groups
     }
 }
 
@@ -108,7 +133,7 @@ extension Catalog {
         )
         writeLock.lock()
         defer { writeLock.unlock() }
-        return entry.numbered(try creator.create(entry))
+        return try creator.create(entry)
     }
 
     /// Adds another name for a file (a hard link).
@@ -234,10 +259,20 @@ extension Catalog {
     /// files with no content yet or truncated to zero).
     public func setAttributes(_ id: Int64, _ changes: AttributeChanges) throws -> NamespaceEntry {
         try write { db in
-            guard try Self.inode(id, in: db) != nil else { throw PosixError.notFound }
+            guard let current = try Self.inode(id, in: db) else { throw PosixError.notFound }
             var assignments = ["ctime = ?"]
             var arguments: [any DatabaseValueConvertible] = [Timestamp.now.nanoseconds]
-            if let mode = changes.mode { assignments.append("mode = ?"); arguments.append(mode & 0o7777) }
+            var mode = changes.mode
+            // A change of owner or group clears set-user-ID of anything but a folder, and set-group-ID when
+            // group-execute is set or the caller may not keep it, as local filesystems do.
+            if changes.uid != nil || changes.gid != nil, current.kind != .directory {
+                var kept = (mode ?? current.mode) & ~UInt32(S_ISUID)
+                if kept & UInt32(S_IXGRP) != 0 || !changes.callerKeepsSetGroupID(current.gid) {
+                    kept &= ~UInt32(S_ISGID)
+                }
+                if kept != current.mode || mode != nil { mode = kept }
+            }
+            if let mode { assignments.append("mode = ?"); arguments.append(mode & 0o7777) }
             if let uid = changes.uid { assignments.append("uid = ?"); arguments.append(uid) }
             if let gid = changes.gid { assignments.append("gid = ?"); arguments.append(gid) }
             if let accessed = changes.accessed {

@@ -110,6 +110,28 @@ public struct NamespaceEntry: Equatable, Sendable {
         )
     }
 
+    /// The same entry with another group and mode (a folder's set-group-ID bit passes its group on).
+    func with(gid: UInt32, mode: UInt32) -> NamespaceEntry {
+        NamespaceEntry(
+            id: id,
+            parent: parent,
+            name: name,
+            kind: kind,
+            mode: mode,
+            uid: uid,
+            gid: gid,
+            linkCount: linkCount,
+            size: size,
+            accessed: accessed,
+            modified: modified,
+            changed: changed,
+            infoHash: infoHash,
+            contentOffset: contentOffset,
+            linkTarget: linkTarget,
+            device: device
+        )
+    }
+
     /// The same entry under inode number `id` (for one built before its inode was inserted).
     func numbered(_ id: Int64) -> NamespaceEntry {
         NamespaceEntry(copying: self, id: id, size: size, modified: modified, changed: changed)
