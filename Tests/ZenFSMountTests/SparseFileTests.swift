@@ -43,6 +43,23 @@ struct SparseFileTests {
         #expect(writeFile(mount.path("after"), [1]))
     }
 
+    /// A file that has content keeps its part size, so it may grow to 2^18 of its parts (64 GiB for 256 KiB ones);
+    /// a new file made larger than that first gets larger parts.
+    @Test func filesWithContentKeepTheirParts() throws {
+        let mount = try TestMount()
+        let standardLimit = 256 * 1024 * (Int64(1) << 18)
+        #expect(writeFile(mount.path("small"), [1, 2, 3]))
+        #expect(errnoOf { truncate(mount.path("small"), off_t(standardLimit)) } == 0)
+        #expect(errnoOf { truncate(mount.path("small"), off_t(standardLimit + 1)) } == EFBIG)
+        let fd = open(mount.path("grown"), O_RDWR | O_CREAT, 0o644)
+        defer { close(fd) }
+        #expect(errnoOf { ftruncate(fd, off_t(standardLimit * 2)) } == 0)
+        #expect(pwrite(fd, [9], 1, 17) == 1)
+        var byte: UInt8 = 0
+        #expect(pread(fd, &byte, 1, 17) == 1 && byte == 9)
+        #expect(errnoOf { ftruncate(fd, off_t(standardLimit * 2 + 1)) } == 0)
+    }
+
     /// `SEEK_DATA` skips whole parts nothing wrote; `SEEK_HOLE` finds them; both past the end are `ENXIO`.
     @Test func seekFindsHolesAndData() throws {
         let mount = try TestMount()

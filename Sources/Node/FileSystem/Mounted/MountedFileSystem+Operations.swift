@@ -228,10 +228,10 @@ extension MountedFileSystem {
 
     // MARK: Files
 
-    /// The largest size a file made through the mount may take (64 GiB: 2^18 parts of 256 KiB); a truncate or
-    /// write past it fails with `EFBIG`. Files with larger parts (as `zenfs add` makes for large files) may grow
-    /// to 2^18 of their parts.
-    public static let largestNewFile = Int64(PieceLength.standard) * FileImage.maximumParts
+    /// The largest size a file made through the mount may take (4 TiB: 2^18 parts of 16 MiB, the part size a new
+    /// file gets when it is first made larger than 64 GiB); a truncate or write past it fails with `EFBIG`. A file
+    /// that already has content keeps its part size and may grow to 2^18 of its parts (64 GiB for 256 KiB).
+    public static let largestNewFile = FileImage.largestPristineSize
 
     /// Opens a file; `flags` are the open(2) flags.
     public func open(_ id: Int64, flags: Int32) throws -> UInt64 {
