@@ -18,8 +18,12 @@ final class TestMount {
     /// Whether other users may use the mount (`allow_other`), for tests run as unprivileged users.
     private let allowOther: Bool
 
-    init(allowOther: Bool = false) throws {
+    /// More `-o` options for the mount.
+    private let extraOptions: [String]
+
+    init(allowOther: Bool = false, options: [String] = []) throws {
         self.allowOther = allowOther
+        extraOptions = options
         mountPoint = directory.path + "/mnt"
         dataPath = directory.path + "/data"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
@@ -32,6 +36,7 @@ final class TestMount {
         var options = FuseMount.Options()
         options.handlesSignals = false
         options.allowOther = allowOther
+        options.extra = extraOptions
         let mount = FuseMount(fileSystem: fileSystem, at: mountPoint, options: options)
         let failure = FailureBox()
         let thread = Thread { [finished] in
@@ -153,6 +158,14 @@ func getxattr(
     _ value: UnsafeMutableRawPointer?,
     _ size: Int
 ) -> Int
+@_silgen_name("statx")
+func statx(
+    _ directory: Int32,
+    _ path: UnsafePointer<CChar>,
+    _ flags: Int32,
+    _ mask: UInt32,
+    _ buffer: UnsafeMutableRawPointer
+) -> Int32
 @_silgen_name("removexattr")
 func removexattr(_ path: UnsafePointer<CChar>, _ name: UnsafePointer<CChar>) -> Int32
 @_silgen_name("listxattr")

@@ -129,3 +129,90 @@ struct TimestampTests {
         moves("rmdir", ["d"]) { rmdir(mount.path("d/sub")) }
     }
 }
+
+/// Access times follow the mount's `relatime` (the default), `noatime` and `strictatime`.
+@Suite(.serialized)
+struct AccessTimeTests {
+    /// The access time the mount itself reports now (`AT_STATX_FORCE_SYNC` skips the kernel's attribute cache).
+    static func accessTime(_ path: String) -> timespec {
+        // `struct statx` is 256 bytes; `stx_atime` (seconds, then nanoseconds) starts at byte 64.
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let forceSync: Int32 = 0x2000
+        let accessTimeMask: UInt32 = 0x20
+        _ = statx(AT_FDCWD, path, forceSync, accessTimeMask, &buffer)
+        return buffer.withUnsafeBytes {
+            timespec(
+                tv_sec: Int($0.load(fromByteOffset: 64, as: Int64.self)),
+                tv_nsec: Int($0.load(fromByteOffset: 72, as: UInt32.self))
+            )
+        }
+    }
+
+    /// Opens a path for reading, reads a byte and closes it.
+    static func readOnce(_ path: String) {
+        let fd = open(path, O_RDONLY)
+        var byte: UInt8 = 0
+        _ = read(fd, &byte, 1)
+        close(fd)
+    }
+
+    /// Sets atime 1000 s and mtime 2000 s after 1970 (an access time older than the modification).
+    static func makeOld(_ path: String) {
+        let times = [timespec(tv_sec: 1000, tv_nsec: 0), timespec(tv_sec: 2000, tv_nsec: 0)]
+        _ = utimensat(AT_FDCWD, path, times, 0)
+    }
+
+    /// relatime: a read records the access when the access time is not after the modification time, and not
+    /// again while it is (and younger than a day); the time survives a remount.
+    @Test func relativeByDefault() throws {
+        let mount = try TestMount()
+        let path = mount.path("f")
+        #expect(writeFile(path, [1, 2, 3]))
+        Self.makeOld(path)
+        #expect(Self.accessTime(path).tv_sec == 1000)
+        Self.readOnce(path)
+        let first = Self.accessTime(path)
+        #expect(first.tv_sec > 2000)
+        Self.readOnce(path)
+        let second = Self.accessTime(path)
+        #expect(second.tv_sec == first.tv_sec && second.tv_nsec == first.tv_nsec)
+        try mount.remount()
+        let remounted = Self.accessTime(path)
+        #expect(remounted.tv_sec == first.tv_sec && remounted.tv_nsec == first.tv_nsec)
+        // Writing leaves the access time, and creating a file opened for writing and reading sets none later
+        // than its other times.
+        let created = mount.path("g")
+        let fd = open(created, O_RDWR | O_CREAT, 0o644)
+        close(fd)
+        let info = statOf(created)!
+        #expect(info.st_atim.tv_sec == info.st_mtim.tv_sec && info.st_atim.tv_nsec == info.st_mtim.tv_nsec)
+    }
+
+    /// noatime: reads never change the access time; strictatime: every read does.
+    @Test func neverAndAlways() throws {
+        let never = try TestMount(options: ["noatime"])
+        let path = never.path("f")
+        #expect(writeFile(path, [1]))
+        Self.makeOld(path)
+        Self.readOnce(path)
+        #expect(Self.accessTime(path).tv_sec == 1000)
+
+        let always = try TestMount(options: ["strictatime"])
+        let other = always.path("f")
+        #expect(writeFile(other, [1]))
+        Self.readOnce(other)
+        let first = Self.accessTime(other)
+        Self.readOnce(other)
+        let second = Self.accessTime(other)
+        #expect(second.tv_sec > first.tv_sec || (second.tv_sec == first.tv_sec && second.tv_nsec > first.tv_nsec))
+    }
+
+    /// Listing a folder records an access to it, as reading a file does.
+    @Test func listingIsAnAccess() throws {
+        let mount = try TestMount()
+        mkdir(mount.path("d"), 0o755)
+        Self.makeOld(mount.path("d"))
+        _ = try FileManager.default.contentsOfDirectory(atPath: mount.path("d"))
+        #expect(Self.accessTime(mount.path("d")).tv_sec > 2000)
+    }
+}

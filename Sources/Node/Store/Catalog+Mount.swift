@@ -339,6 +339,16 @@ extension Catalog {
         }
     }
 
+    /// Records access times (one transaction for all); inodes deleted meanwhile are skipped. The change time
+    /// stays: an access changes no attribute.
+    public func recordAccessTimes(_ times: [Int64: Timestamp]) throws {
+        guard !times.isEmpty else { return }
+        try write { db in
+            let statement = try db.cachedStatement(sql: "UPDATE inode SET atime = ? WHERE id = ?")
+            for (id, time) in times { try statement.execute(arguments: [time.nanoseconds, id]) }
+        }
+    }
+
     /// Deletes inodes with no name left: those a crash left behind while they were open.
     public func deleteUnlinkedInodes() throws -> Int {
         try write { db in

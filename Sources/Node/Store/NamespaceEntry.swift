@@ -101,10 +101,16 @@ public struct NamespaceEntry: Equatable, Sendable {
     }
 
     /// The entry with other attributes (used for state not yet in the catalog, such as a file being written).
-    public func with(size: Int64? = nil, modified: Timestamp? = nil, changed: Timestamp? = nil) -> NamespaceEntry {
+    public func with(
+        size: Int64? = nil,
+        accessed: Timestamp? = nil,
+        modified: Timestamp? = nil,
+        changed: Timestamp? = nil
+    ) -> NamespaceEntry {
         NamespaceEntry(
             copying: self,
             size: size ?? self.size,
+            accessed: accessed ?? self.accessed,
             modified: modified ?? self.modified,
             changed: changed ?? self.changed
         )
@@ -134,11 +140,17 @@ public struct NamespaceEntry: Equatable, Sendable {
 
     /// The same entry under inode number `id` (for one built before its inode was inserted).
     func numbered(_ id: Int64) -> NamespaceEntry {
-        NamespaceEntry(copying: self, id: id, size: size, modified: modified, changed: changed)
+        NamespaceEntry(copying: self, id: id, size: size, accessed: accessed, modified: modified, changed: changed)
     }
 
-    private init(copying other: NamespaceEntry, id: Int64? = nil, size: Int64, modified: Timestamp, changed: Timestamp)
-    {
+    private init(
+        copying other: NamespaceEntry,
+        id: Int64? = nil,
+        size: Int64,
+        accessed: Timestamp,
+        modified: Timestamp,
+        changed: Timestamp
+    ) {
         self.id = id ?? other.id
         parent = other.parent
         name = other.name
@@ -148,7 +160,7 @@ public struct NamespaceEntry: Equatable, Sendable {
         gid = other.gid
         linkCount = other.linkCount
         self.size = size
-        accessed = other.accessed
+        self.accessed = accessed
         self.modified = modified
         self.changed = changed
         infoHash = other.infoHash

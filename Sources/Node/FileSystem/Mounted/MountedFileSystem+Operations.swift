@@ -217,6 +217,8 @@ extension MountedFileSystem {
         if changes.mode != nil || changes.uid != nil || changes.gid != nil || changes.accessed != nil
             || changes.modified != nil
         {
+            // A time set explicitly wins over an access waiting to be recorded.
+            if changes.accessed != nil { accessTimes.forget(id) }
             // The live file first: a group commit recording its version meanwhile then takes the new time.
             if let modified = changes.modified, let file = existingLiveFile(id) {
                 file.lock.withWriteLock { file.modified = modified }
@@ -243,7 +245,8 @@ extension MountedFileSystem {
         return try open(try entry(id), flags: flags)
     }
 
-    private func open(_ entry: NamespaceEntry, flags: Int32) throws -> UInt64 {
+    /// `accessing`: whether opening for reading records an access (not for a file just created).
+    private func open(_ entry: NamespaceEntry, flags: Int32, accessing: Bool = true) throws -> UInt64 {
         let id = entry.id
         switch entry.kind {
         case .directory: throw PosixError.isADirectory
@@ -253,6 +256,7 @@ extension MountedFileSystem {
         case .file: break
         }
         let writable = flags & O_ACCMODE != O_RDONLY
+        if accessing && flags & O_ACCMODE != O_WRONLY { accessTimes.accessed(overlay(entry)) }
         return try withLiveFile(entry) { file in
             if writable && flags & O_TRUNC != 0 {
                 let unchanged = try file.lock.withWriteLock {
@@ -275,7 +279,7 @@ extension MountedFileSystem {
         try rejectVirtual(parent, name: name)
         let entry = try data.catalog.create(name, in: parent, kind: .file, mode: mode, uid: uid, gid: gid)
         countLookup(entry.id)
-        let handle = try open(entry, flags: flags & ~O_TRUNC)
+        let handle = try open(entry, flags: flags & ~O_TRUNC, accessing: false)
         return (FileAttributes(entry), handle)
     }
 
@@ -383,6 +387,7 @@ extension MountedFileSystem {
 extension MountedFileSystem {
     /// Seals every changed file and commits all pending versions durably (`syncfs`, `fsyncdir`, unmount).
     public func syncAll() throws {
+        try recordAccessTimes()
         let live = existingLiveFiles()
         for (id, file) in live { try submitIfDirty(id, file) }
         try commitNow()

@@ -31,6 +31,13 @@ public final class MountedFileSystem: @unchecked Sendable {
     static let cachedPieceLimit = 1 << 18
     static let cachedMetainfoLimit = 16_384
     let virtualTree = VirtualTree()
+    /// Access times of reads, recorded with the next group commit.
+    let accessTimes = PendingAccessTimes()
+    /// When reads record access times (`relatime` unless the mount options say otherwise).
+    public var accessTimeRule: AccessTimeRule {
+        get { accessTimes.accessTimeRule }
+        set { accessTimes.accessTimeRule = newValue }
+    }
     /// Held (shared) while mounted, so `gc` and `verify` wait for the unmount.
     private let mountLock: Int32
 
@@ -95,6 +102,7 @@ public final class MountedFileSystem: @unchecked Sendable {
     /// Records every pending version durably and stops the group commit; call before unmounting.
     public func shutdown() throws {
         for (id, file) in existingLiveFiles() { try submitIfDirty(id, file) }
+        try recordAccessTimes()
         try committer.stop()
         quota.release()
         close(mountLock)
@@ -228,6 +236,9 @@ public final class MountedFileSystem: @unchecked Sendable {
         // A listing is never empty once taken (it holds `.`), so empty means not taken yet.
         if offset == 0 || items!.isEmpty {
             let fresh = try readdir(id)
+            if !VirtualTree.isVirtual(id), let directory = try data.catalog.inode(id) {
+                accessTimes.accessed(overlay(directory))
+            }
             let replaced = lock.withLock { () -> [DirectoryItem] in
                 guard let old = listings[handle] else { return fresh }
                 listings[handle] = fresh
@@ -317,6 +328,9 @@ public final class MountedFileSystem: @unchecked Sendable {
     /// Seals every file closed with changes since the last commit (errors are logged; the file stays live and
     /// is retried at the next close, fsync or unmount).
     func sealClosedFiles() {
+        do { try recordAccessTimes() } catch {
+            FileHandle.standardError.write(Data("zenfs: recording access times failed: \(error)\n".utf8))
+        }
         let ids = lock.withLock {
             defer { closedWithChanges.removeAll() }
             return closedWithChanges
@@ -326,6 +340,15 @@ public final class MountedFileSystem: @unchecked Sendable {
             do { try submitIfDirty(id, file) } catch {
                 FileHandle.standardError.write(Data("zenfs: sealing inode \(id) failed: \(error)\n".utf8))
             }
+        }
+    }
+
+    /// Writes the access times reads left waiting (they stay waiting if the write fails).
+    func recordAccessTimes() throws {
+        let taken = accessTimes.take()
+        do { try data.catalog.recordAccessTimes(taken) } catch {
+            accessTimes.restore(taken)
+            throw error
         }
     }
 
@@ -360,10 +383,11 @@ public final class MountedFileSystem: @unchecked Sendable {
     }
 
     /// The catalog's view of an inode, with the size and time of its live image if it has one.
-    func overlay(_ entry: NamespaceEntry) -> FileAttributes {
+    func overlay(_ stored: NamespaceEntry) -> FileAttributes {
         lock.lock()
-        let file = files[entry.id]
+        let file = files[stored.id]
         lock.unlock()
+        let entry = accessTimes.pending(stored.id).map { stored.with(accessed: $0) } ?? stored
         guard let file else { return FileAttributes(entry) }
         return file.lock.withReadLock {
             FileAttributes(
