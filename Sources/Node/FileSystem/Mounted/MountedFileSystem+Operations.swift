@@ -145,7 +145,10 @@ extension MountedFileSystem {
 
     public func readlink(_ id: Int64) throws -> String {
         try rejectVirtualRead(id)
-        guard let target = try entry(id).linkTarget else { throw PosixError.invalidArgument }
+        let link = try entry(id)
+        guard let target = link.linkTarget else { throw PosixError.invalidArgument }
+        // Following a link reads it: an access, as on local filesystems.
+        accessTimes.accessed(overlay(link))
         return target
     }
 
