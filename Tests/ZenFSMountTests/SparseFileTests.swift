@@ -60,6 +60,25 @@ struct SparseFileTests {
         #expect(errnoOf { ftruncate(fd, off_t(standardLimit * 2 + 1)) } == 0)
     }
 
+    /// `st_blocks` counts what is stored: a sparse file takes the blocks of the parts written, while written and
+    /// once recorded; a dense one all its bytes.
+    @Test func blocksCountWhatIsStored() throws {
+        let mount = try TestMount()
+        let sparse = mount.path("sparse")
+        let fd = open(sparse, O_RDWR | O_CREAT, 0o644)
+        #expect(ftruncate(fd, 1 << 30) == 0)
+        #expect(pwrite(fd, [1], 1, 512 << 20) == 1)
+        let partBlocks = Int(Self.part / 512)
+        #expect((statOf(sparse)?.st_blocks ?? -1) <= partBlocks, "while written")
+        close(fd)
+        #expect(writeFile(mount.path("dense"), [UInt8](repeating: 3, count: 1 << 20)))
+        try mount.remount()
+        let recorded = statOf(sparse)?.st_blocks ?? -1
+        #expect(recorded > 0 && recorded <= partBlocks, "recorded: \(recorded)")
+        #expect(statOf(mount.path("dense"))?.st_blocks == (1 << 20) / 512)
+        #expect(statOf(sparse)?.st_size == 1 << 30)
+    }
+
     /// `SEEK_DATA` skips whole parts nothing wrote; `SEEK_HOLE` finds them; both past the end are `ENXIO`.
     @Test func seekFindsHolesAndData() throws {
         let mount = try TestMount()

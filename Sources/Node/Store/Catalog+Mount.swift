@@ -59,6 +59,8 @@ struct ContentVersion {
     let metainfo: Metainfo
     let element: SHA1Digest
     let elementSize: Int64
+    /// The bytes of the version's parts that are not all zeros.
+    let allocated: Int64
     /// The times of the change the version holds (the last write or truncate), unless `record` is told newer ones.
     let times: FileTimes
 }
@@ -312,11 +314,12 @@ extension Catalog {
                 let times = currentTimes(version.inode) ?? version.times
                 try db.execute(
                     sql: """
-                        UPDATE inode SET info_hash = ?, content_offset = 0, size = ?, mtime = ?, ctime = MAX(ctime, ?)
+                        UPDATE inode SET info_hash = ?, content_offset = 0, size = ?, allocated = ?, mtime = ?,
+                            ctime = MAX(ctime, ?)
                         WHERE id = ?
                         """,
                     arguments: [
-                        version.metainfo.infoHash.blob, version.metainfo.info.totalLength,
+                        version.metainfo.infoHash.blob, version.metainfo.info.totalLength, version.allocated,
                         times.modified.nanoseconds, times.changed.nanoseconds, version.inode,
                     ]
                 )

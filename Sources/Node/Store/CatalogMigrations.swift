@@ -145,6 +145,12 @@ enum CatalogMigrations {
                     """
             )
         }
+        // What a file's recorded version stores, for `st_blocks`: its parts that are not all zeros (NULL: every
+        // byte, as for content `zenfs add` placed). No SQL comment here: SQLite copies the column's text into the
+        // table's schema, where a trailing comment would swallow the closing parenthesis.
+        migrator.registerMigration("v4: allocated bytes") { db in
+            try db.execute(sql: "ALTER TABLE inode ADD COLUMN allocated INTEGER")
+        }
         return migrator
     }
 }

@@ -13,7 +13,7 @@ final class CatalogPointReader: Sendable {
     private static let keptConnections = 16
 
     static let entryColumns =
-        "i.id, i.kind, i.mode, i.uid, i.gid, i.nlink, i.size, i.atime, i.mtime, i.ctime, i.info_hash, i.content_offset, i.link_target, i.rdev"
+        "i.id, i.kind, i.mode, i.uid, i.gid, i.nlink, i.size, i.atime, i.mtime, i.ctime, i.info_hash, i.content_offset, i.link_target, i.rdev, i.allocated"
 
     init(path: String) {
         self.path = path
@@ -119,7 +119,8 @@ final class CatalogPointReader: Sendable {
             infoHash: infoHash,
             contentOffset: isNull(11) ? nil : integer(11),
             linkTarget: linkTarget,
-            device: UInt64(bitPattern: integer(13))
+            device: UInt64(bitPattern: integer(13)),
+            allocated: isNull(14) ? nil : integer(14)
         )
     }
 

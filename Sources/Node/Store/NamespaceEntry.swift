@@ -41,6 +41,8 @@ public struct NamespaceEntry: Equatable, Sendable {
     public let linkTarget: String?
     /// A device node's device number (`st_rdev`); 0 for every other kind.
     public let device: UInt64
+    /// The bytes a file's recorded version stores (its parts that are not holes); nil when every byte is.
+    public let allocated: Int64?
 
     /// The inode number of the root directory.
     public static let rootID: Int64 = 1
@@ -62,6 +64,7 @@ public struct NamespaceEntry: Equatable, Sendable {
         contentOffset = row["content_offset"]
         linkTarget = row["link_target"]
         device = UInt64(bitPattern: row["rdev"] ?? 0)
+        allocated = row["allocated"]
     }
 
     init(
@@ -80,7 +83,8 @@ public struct NamespaceEntry: Equatable, Sendable {
         infoHash: SHA1Digest?,
         contentOffset: Int64?,
         linkTarget: String?,
-        device: UInt64 = 0
+        device: UInt64 = 0,
+        allocated: Int64? = nil
     ) {
         self.id = id
         self.parent = parent
@@ -98,6 +102,7 @@ public struct NamespaceEntry: Equatable, Sendable {
         self.contentOffset = contentOffset
         self.linkTarget = linkTarget
         self.device = device
+        self.allocated = allocated
     }
 
     /// The entry with other attributes (used for state not yet in the catalog, such as a file being written).
@@ -134,7 +139,8 @@ public struct NamespaceEntry: Equatable, Sendable {
             infoHash: infoHash,
             contentOffset: contentOffset,
             linkTarget: linkTarget,
-            device: device
+            device: device,
+            allocated: allocated
         )
     }
 
@@ -167,5 +173,6 @@ public struct NamespaceEntry: Equatable, Sendable {
         contentOffset = other.contentOffset
         linkTarget = other.linkTarget
         device = other.device
+        allocated = other.allocated
     }
 }

@@ -93,6 +93,18 @@ final class Committer: @unchecked Sendable {
         }
     }
 
+    /// The bytes of a version's parts that are not all zeros (the holes all share the zero part).
+    static func allocatedBytes(of info: MetainfoInfo) -> Int64 {
+        var zeroHashes: [Int: SHA1Digest] = [:]
+        var allocated: Int64 = 0
+        for (index, piece) in info.pieces.enumerated() {
+            let length = info.size(ofPiece: index)
+            if zeroHashes[length] == nil { zeroHashes[length] = SHA1Digest.of([UInt8](repeating: 0, count: length)) }
+            if piece != zeroHashes[length] { allocated += Int64(length) }
+        }
+        return allocated
+    }
+
     /// Records every pending version now; with `durable`, the catalog transaction is synced too.
     func commitNow(durable: Bool) throws {
         commitLock.lock()
@@ -126,6 +138,7 @@ final class Committer: @unchecked Sendable {
                         metainfo: metainfo,
                         element: hash,
                         elementSize: Int64(bytes.count),
+                        allocated: Self.allocatedBytes(of: info),
                         times: pending.times
                     )
                 )

@@ -15,6 +15,8 @@ public struct FileAttributes: Equatable, Sendable {
     public let changed: Timestamp
     /// A device node's device number (`st_rdev`).
     public let device: UInt64
+    /// The bytes stored for the file, for `st_blocks`; nil when every byte is.
+    public let allocated: Int64?
 
     /// `st_mode`: type and permission bits.
     public var fileMode: UInt32 {
@@ -31,8 +33,8 @@ public struct FileAttributes: Equatable, Sendable {
         return type | permissions
     }
 
-    /// `st_blocks`: 512-byte units, as if every byte were allocated; special files have none.
-    public var blocks: Int64 { kind.isSpecial ? 0 : (size + 511) / 512 }
+    /// `st_blocks`: 512-byte units of the bytes stored (holes take none); special files have none.
+    public var blocks: Int64 { kind.isSpecial ? 0 : (min(allocated ?? size, size) + 511) / 512 }
 
     init(
         inode: UInt64,
@@ -45,7 +47,8 @@ public struct FileAttributes: Equatable, Sendable {
         accessed: Timestamp,
         modified: Timestamp,
         changed: Timestamp,
-        device: UInt64 = 0
+        device: UInt64 = 0,
+        allocated: Int64? = nil
     ) {
         self.inode = inode
         self.kind = kind
@@ -58,6 +61,7 @@ public struct FileAttributes: Equatable, Sendable {
         self.modified = modified
         self.changed = changed
         self.device = device
+        self.allocated = allocated
     }
 
     init(_ entry: NamespaceEntry) {
@@ -72,5 +76,24 @@ public struct FileAttributes: Equatable, Sendable {
         modified = entry.modified
         changed = entry.changed
         device = entry.device
+        allocated = entry.allocated
+    }
+
+    /// The same attributes with `allocated` stored bytes (a file being written).
+    func with(allocated: Int64) -> FileAttributes {
+        FileAttributes(
+            inode: inode,
+            kind: kind,
+            permissions: permissions,
+            linkCount: linkCount,
+            uid: uid,
+            gid: gid,
+            size: size,
+            accessed: accessed,
+            modified: modified,
+            changed: changed,
+            device: device,
+            allocated: allocated
+        )
     }
 }

@@ -345,6 +345,14 @@ final class FileImage {
         return (pieces, handed)
     }
 
+    /// About how many bytes the file stores, for `st_blocks`: the recorded version's (`recorded`, all of it when
+    /// nil) up to where it stays valid, plus every changed part, at most the size.
+    func allocatedBytes(recorded: Int64?) -> Int64 {
+        let base = min(recorded ?? baseValidLength, baseValidLength)
+        let changed = Int64(memory.count + inFlight.count + spilled.count) * Int64(pieceLength)
+        return min(size, base + changed)
+    }
+
     /// The first offset at or after `offset` that lies in data (`toData`) or in a hole, as `lseek` with
     /// `SEEK_DATA` or `SEEK_HOLE` answers; nil when `offset` is at or past the end (`ENXIO`). A hole is a whole
     /// part that no write changed and whose recorded bytes are all zeros (or that lies past the recorded ones);

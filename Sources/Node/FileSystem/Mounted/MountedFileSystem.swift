@@ -396,7 +396,7 @@ public final class MountedFileSystem: @unchecked Sendable {
                     modified: file.modified,
                     changed: max(entry.changed, file.changed ?? entry.changed)
                 )
-            )
+            ).with(allocated: file.image.allocatedBytes(recorded: entry.allocated))
         }
     }
 
