@@ -19,6 +19,8 @@ struct ListCommand: ParsableCommand {
         let kind: String
         let size: Int64
         let modified: Date
+        /// The same time exactly: nanoseconds since 1970.
+        let modifiedNanoseconds: Int64
         let infoHash: String?
     }
 
@@ -64,6 +66,7 @@ struct ListCommand: ParsableCommand {
             kind: entry.kind.name,
             size: entry.size,
             modified: entry.modified.date,
+            modifiedNanoseconds: entry.modified.nanoseconds,
             infoHash: entry.infoHash?.hex
         )
     }

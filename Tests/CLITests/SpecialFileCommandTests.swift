@@ -36,6 +36,15 @@ struct SpecialFileCommandTests {
         let files = (json as? [String: Any])?["files"] as? [[String: Any]]
         #expect(files?.compactMap { $0["path"] as? String } == ["song.bin"])
 
+        // ls shows their kinds, and times to the nanosecond.
+        let exact = Timestamp(nanoseconds: 1_234_567_890_123_456_789)
+        #expect(try catalog.setAttributes(sub.id, .init(modified: exact)).modified == exact)
+        let listed = try JSONSerialization.jsonObject(with: try zenfs.zenfs(["ls", "/album", "--json"]).output)
+        let rows = (listed as? [[String: Any]]) ?? []
+        #expect(rows.first { $0["path"] as? String == "/album/tty" }?["kind"] as? String == "character device")
+        let subRow = rows.first { $0["path"] as? String == "/album/sub" }
+        #expect((subRow?["modifiedNanoseconds"] as? NSNumber)?.int64Value == 1_234_567_890_123_456_789)
+
         let torrent = try zenfs.zenfs(["torrent", infoHash, "--no-announce", "--no-web-seed"])
         let metainfo = try Metainfo(parsing: [UInt8](torrent.output))
         #expect(metainfo.info.dataFiles.map(\.joinedPath) == ["song.bin"])
