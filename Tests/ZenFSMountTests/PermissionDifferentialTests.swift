@@ -64,6 +64,18 @@ struct PermissionDifferentialTests {
         Step(.bob, "utime", "w/a2", "1", "2"), Step(.bob, "utimenow", "w/a2"), Step(.alice, "utimenow", "w/a2"),
         Step(.bob, "write", "w/a2"), Step(.bob, "open", "w/a2"), Step(.root, "chmod", "w/a2", "600"),
         Step(.bob, "open", "w/a2"),
+        // Names and link targets at and past their limits; attributes and truncation by someone else.
+        Step(.root, "symlink", String(repeating: "t", count: 4095), "w/long-link"),
+        Step(.root, "symlink", String(repeating: "t", count: 4096), "w/longer-link"),
+        Step(.root, "stat", "w/long-link"),
+        Step(.root, "rename", "w/a2", "w/" + String(repeating: "r", count: 256)),
+        Step(.root, "link", "w/a2", "w/" + String(repeating: "k", count: 256)),
+        Step(.root, "mkdir", String(repeating: "m", count: 256), "755"),
+        Step(.root, "mkfifo", String(repeating: "f", count: 256), "644"),
+        Step(.bob, "truncate", "w/a2", "0"), Step(.bob, "setxattr", "w/a2", "user.k", "v"),
+        Step(.alice, "setxattr", "w/a2", "user.k", "v"),
+        Step(.alice, "setxattr", "w/a2", "user." + String(repeating: "x", count: 251), "v"),
+        Step(.alice, "setxattr", "w/fifo", "user.k", "v"), Step(.root, "getxattr", "w/a2", "user.k"),
         // Link counts of folders.
         Step(.root, "mkdir", "d1", "755"), Step(.root, "mkdir", "d1/d2", "755"), Step(.root, "stat", "d1"),
         Step(.root, "rename", "d1/d2", "w/d2"), Step(.root, "stat", "d1"), Step(.root, "stat", "w"),

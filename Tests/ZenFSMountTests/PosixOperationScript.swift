@@ -51,6 +51,10 @@ enum PosixOperationScript {
                 os.mkfifo(at(args[0]), int(args[1], 8))
             elif op == "mknod":
                 os.mknod(at(args[0]), int(args[1], 8), os.makedev(int(args[2]), int(args[3])))
+            elif op == "setxattr":
+                os.setxattr(at(args[0]), args[1], args[2].encode())
+            elif op == "getxattr":
+                return os.getxattr(at(args[0]), args[1]).decode()
             elif op == "open":
                 os.close(os.open(at(args[0]), os.O_RDONLY))
             elif op == "stat":
