@@ -77,6 +77,14 @@ final class FuseBridge: @unchecked Sendable {
         return (context.pointee.uid, context.pointee.gid)
     }
 
+    /// The caller with its supplementary groups (read from `/proc` by libfuse, so only where they matter).
+    static func callerWithGroups(_ request: fuse_req_t?) -> Caller {
+        let (uid, gid) = caller(request)
+        var groups = [gid_t](repeating: 0, count: 64)
+        let count = fuse_req_getgroups(request, Int32(groups.count), &groups)
+        return Caller(uid: uid, gid: gid, groups: Array(groups.prefix(max(0, min(Int(count), groups.count)))))
+    }
+
     /// A C name as Swift text; names that are not UTF-8 are refused (`EILSEQ`).
     static func name(_ pointer: UnsafePointer<CChar>?) throws -> String {
         guard let pointer, let name = String(validatingCString: pointer) else { throw PosixError.illegalName }

@@ -6,6 +6,9 @@ import Node
 /// FUSE callbacks for open files, directories, extended attributes and the filesystem as a whole.
 enum FuseFileOperations {
     static let smallestSplicedRead = 64 * 1024
+    /// `SEEK_DATA` and `SEEK_HOLE` (Linux values; Glibc exports them only to `_GNU_SOURCE` code).
+    static let seekData: Int32 = 3
+    static let seekHole: Int32 = 4
 
     static func install(into ops: inout fuse_lowlevel_ops) {
         ops.open = { request, inode, info in
@@ -64,6 +67,18 @@ enum FuseFileOperations {
             FuseBridge.handle(request) { bridge in
                 try bridge.fileSystem.release(info!.pointee.fh)
                 fuse_reply_err(request, 0)
+            }
+        }
+        // SEEK_DATA and SEEK_HOLE; the kernel answers the other kinds of seek itself.
+        ops.lseek = { request, _, offset, whence, info in
+            FuseBridge.handle(request) { bridge in
+                guard whence == Self.seekData || whence == Self.seekHole else { throw PosixError.invalidArgument }
+                let found = try bridge.fileSystem.seek(
+                    info!.pointee.fh,
+                    from: Int64(offset),
+                    toData: whence == Self.seekData
+                )
+                fuse_reply_lseek(request, off_t(found))
             }
         }
         ops.fsync = { request, _, _, info in

@@ -49,7 +49,10 @@ public final class FuseMount: @unchecked Sendable {
     public func run(ready: () -> Void = {}) throws {
         var mountOptions = ["fsname=zenfs", "subtype=zenfs", "default_permissions", "max_read=\(Self.largestRead)"]
         if options.allowOther { mountOptions.append("allow_other") }
-        mountOptions += options.extra
+        // libfuse passes `noatime` on to the kernel but knows no `relatime` or `strictatime`: the mount applies
+        // those itself.
+        mountOptions += options.extra.filter { !AccessTimeRule.mountOnlyOptions.contains($0) }
+        fileSystem.accessTimeRule = AccessTimeRule(options: options.extra)
         let arguments = ["zenfs", "-o", mountOptions.joined(separator: ",")]
         var cArguments = arguments.map { strdup($0) }
         defer { cArguments.forEach { free($0) } }

@@ -73,16 +73,19 @@ enum FuseOperations {
                 if toSet & FUSE_SET_ATTR_MODE != 0 { changes.mode = stat.st_mode }
                 if toSet & FUSE_SET_ATTR_UID != 0 { changes.uid = stat.st_uid }
                 if toSet & FUSE_SET_ATTR_GID != 0 { changes.gid = stat.st_gid }
+                if changes.uid != nil || changes.gid != nil { changes.caller = FuseBridge.callerWithGroups(request) }
                 if toSet & FUSE_SET_ATTR_SIZE != 0 { changes.size = Int64(stat.st_size) }
+                // `UTIME_NOW` arrives as the `_NOW` flags, `UTIME_OMIT` as neither flag.
+                let now = Timestamp.now
                 if toSet & FUSE_SET_ATTR_ATIME_NOW != 0 {
-                    changes.accessed = Date()
+                    changes.accessed = now
                 } else if toSet & FUSE_SET_ATTR_ATIME != 0 {
-                    changes.accessed = StatMapping.date(stat.st_atim)
+                    changes.accessed = Timestamp(stat.st_atim)
                 }
                 if toSet & FUSE_SET_ATTR_MTIME_NOW != 0 {
-                    changes.modified = Date()
+                    changes.modified = now
                 } else if toSet & FUSE_SET_ATTR_MTIME != 0 {
-                    changes.modified = StatMapping.date(stat.st_mtim)
+                    changes.modified = Timestamp(stat.st_mtim)
                 }
                 bridge.replyAttributes(request, try bridge.fileSystem.setattr(Int64(inode), changes))
             }
@@ -108,10 +111,22 @@ enum FuseOperations {
                 )
             }
         }
-        ops.mknod = { request, parent, name, mode, _ in
+        ops.mknod = { request, parent, name, mode, device in
             FuseBridge.handle(request) { bridge in
-                guard mode & UInt32(Glibc.S_IFMT) == UInt32(Glibc.S_IFREG) else { throw PosixError.notSupported }
                 let caller = FuseBridge.caller(request)
+                if let kind = StatMapping.specialKind(mode) {
+                    let attributes = try bridge.fileSystem.mknod(
+                        try FuseBridge.name(name),
+                        in: Int64(parent),
+                        kind: kind,
+                        mode: mode,
+                        device: UInt64(device),
+                        uid: caller.uid,
+                        gid: caller.gid
+                    )
+                    return bridge.replyEntry(request, attributes)
+                }
+                guard mode & UInt32(Glibc.S_IFMT) == UInt32(Glibc.S_IFREG) else { throw PosixError.invalidArgument }
                 let (attributes, handle) = try bridge.fileSystem.create(
                     try FuseBridge.name(name),
                     in: Int64(parent),

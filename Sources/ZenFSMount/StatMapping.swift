@@ -1,4 +1,3 @@
-import Foundation
 import Glibc
 import Node
 
@@ -14,19 +13,21 @@ enum StatMapping {
         result.st_size = Int(attributes.size)
         result.st_blocks = Int(attributes.blocks)
         result.st_blksize = 4096
-        result.st_atim = timespec(attributes.accessed)
-        result.st_mtim = timespec(attributes.modified)
-        result.st_ctim = timespec(attributes.changed)
+        result.st_rdev = UInt(attributes.device)
+        result.st_atim = attributes.accessed.timespec
+        result.st_mtim = attributes.modified.timespec
+        result.st_ctim = attributes.changed.timespec
         return result
     }
 
-    static func timespec(_ date: Date) -> Glibc.timespec {
-        let seconds = date.timeIntervalSince1970.rounded(.down)
-        let nanoseconds = ((date.timeIntervalSince1970 - seconds) * 1e9).rounded()
-        return Glibc.timespec(tv_sec: Int(seconds), tv_nsec: min(999_999_999, Int(nanoseconds)))
-    }
-
-    static func date(_ time: Glibc.timespec) -> Date {
-        Date(timeIntervalSince1970: Double(time.tv_sec) + Double(time.tv_nsec) / 1e9)
+    /// The kind of inode a `mknod` mode asks for; nil for a regular file (or a type that does not exist).
+    static func specialKind(_ mode: UInt32) -> NamespaceEntry.Kind? {
+        switch mode & UInt32(S_IFMT) {
+        case UInt32(S_IFIFO): .fifo
+        case UInt32(S_IFCHR): .characterDevice
+        case UInt32(S_IFBLK): .blockDevice
+        case UInt32(S_IFSOCK): .socket
+        default: nil
+        }
     }
 }

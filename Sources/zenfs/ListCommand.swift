@@ -19,6 +19,8 @@ struct ListCommand: ParsableCommand {
         let kind: String
         let size: Int64
         let modified: Date
+        /// The same time exactly: nanoseconds since 1970.
+        let modifiedNanoseconds: Int64
         let infoHash: String?
     }
 
@@ -34,8 +36,8 @@ struct ListCommand: ParsableCommand {
         }
         if global.json { return try Output.json(rows) }
         for row in rows {
-            let kind = row.kind == "directory" ? "d" : row.kind == "file" ? "-" : "l"
-            let size = row.kind == "directory" ? "" : Output.size(row.size)
+            let kind = Self.letters[row.kind] ?? "?"
+            let size = row.kind == "file" || row.kind == "symlink" ? Output.size(row.size) : ""
             print(
                 "\(kind) \(size.padding(toLength: 11, withPad: " ", startingAt: 0)) \(row.infoHash ?? String(repeating: " ", count: 40)) \(row.path)"
             )
@@ -52,13 +54,20 @@ struct ListCommand: ParsableCommand {
         }
     }
 
+    /// The letter `ls -l` shows for each kind.
+    static let letters = [
+        "directory": "d", "file": "-", "symlink": "l", "fifo": "p", "character device": "c", "block device": "b",
+        "socket": "s",
+    ]
+
     static func row(_ entry: NamespaceEntry, path: String) -> Row {
-        let kind =
-            switch entry.kind {
-            case .directory: "directory"
-            case .file: "file"
-            case .symbolicLink: "symlink"
-            }
-        return Row(path: path, kind: kind, size: entry.size, modified: entry.modified, infoHash: entry.infoHash?.hex)
+        Row(
+            path: path,
+            kind: entry.kind.name,
+            size: entry.size,
+            modified: entry.modified.date,
+            modifiedNanoseconds: entry.modified.nanoseconds,
+            infoHash: entry.infoHash?.hex
+        )
     }
 }

@@ -30,10 +30,17 @@ struct ShowCommand: ParsableCommand {
         let fields: [String: String]
         let magnet: String
         let parts: [String]?
+        /// Special files (FIFOs, device nodes, sockets) in the folder shown, which no metainfo holds.
+        let leftOut: [Catalog.SpecialFile]
     }
 
     func run() throws {
-        let metainfo = try ContentLookup.metainfo(reference, in: try global.service())
+        let service = try global.service()
+        let metainfo = try ContentLookup.metainfo(reference, in: service)
+        var leftOut: [Catalog.SpecialFile] = []
+        if case .entry(let entry, _) = try service.resolve(reference), entry.kind == .directory {
+            leftOut = try service.data.catalog.specialFiles(below: entry.id)
+        }
         let info = metainfo.info
         let shown = Shown(
             infoHash: metainfo.infoHash.hex,
@@ -46,7 +53,8 @@ struct ShowCommand: ParsableCommand {
             tags: metainfo.tags.sorted(),
             fields: metainfo.fields,
             magnet: metainfo.magnetLink(),
-            parts: parts ? info.pieces.map(\.hex) : nil
+            parts: parts ? info.pieces.map(\.hex) : nil,
+            leftOut: leftOut
         )
         if global.json { return try Output.json(shown) }
         print("info-hash:    \(shown.infoHash)")
@@ -59,6 +67,12 @@ struct ShowCommand: ParsableCommand {
         print("files:")
         for file in shown.files {
             print("  \(Output.size(file.size).padding(toLength: 11, withPad: " ", startingAt: 0)) \(file.path)")
+        }
+        if !shown.leftOut.isEmpty {
+            print("left out:     special files have no content, so no torrent holds them")
+            for file in shown.leftOut {
+                print("  \(file.kind.padding(toLength: 16, withPad: " ", startingAt: 0)) \(file.path)")
+            }
         }
         if let hashes = shown.parts {
             print("part hashes:")

@@ -34,7 +34,7 @@ struct CommandRunner {
         process.environment = ProcessInfo.processInfo.environment.merging(["ZENFS_DATA_DIR": dataDirectory]) { $1 }
         process.standardOutput = FileHandle.nullDevice
         if let errorPath {
-            FileManager.default.createFile(atPath: errorPath, contents: nil)
+            precondition(FileManager.default.createFile(atPath: errorPath, contents: nil), "cannot create \(errorPath)")
             process.standardError = FileHandle(forWritingAtPath: errorPath)
         } else {
             process.standardError = FileHandle.nullDevice
@@ -69,8 +69,14 @@ struct CommandRunner {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let base = NSTemporaryDirectory() + "zenfs-run-" + UUID().uuidString
-        FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        precondition(
+            FileManager.default.createFile(atPath: base + ".out", contents: nil),
+            "cannot create \(base + ".out")"
+        )
+        precondition(
+            FileManager.default.createFile(atPath: base + ".err", contents: nil),
+            "cannot create \(base + ".err")"
+        )
         defer {
             try? FileManager.default.removeItem(atPath: base + ".out")
             try? FileManager.default.removeItem(atPath: base + ".err")

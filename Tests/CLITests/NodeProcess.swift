@@ -28,7 +28,7 @@ final class NodeProcess {
             port = Self.freePort()
             trackerPort = Self.freePort()
             while trackerPort == port { trackerPort = Self.freePort() }
-            FileManager.default.createFile(atPath: logPath, contents: nil)
+            precondition(FileManager.default.createFile(atPath: logPath, contents: nil), "cannot create \(logPath)")
             process = Process()
             process.executableURL = URL(fileURLWithPath: CommandRunner.zenfs)
             process.arguments =

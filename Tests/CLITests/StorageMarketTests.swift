@@ -236,6 +236,86 @@ struct StorageMarketTests {
         #expect(FaucetTests.audit(miner)?.holds == true)
     }
 
+    /// Contracts survive a restart of either side: a publisher back on its address resumes paying, a seller back
+    /// resumes serving; reading the content back from the holder (after the publisher dropped its own copy) is
+    /// metered as download on both sides and paid.
+    @Test func contractsSurviveRestartsAndDownloadsPay() throws {
+        let directory = TemporaryDirectory()
+        let miner = try NodeProcess(
+            in: directory.path,
+            name: "miner",
+            extra: ["--block-interval", "0.5", "--no-seeding"],
+            mining: true
+        )
+        var publisher = try NodeProcess(
+            in: directory.path,
+            name: "publisher",
+            peers: [miner],
+            extra: ["--no-seeding", "--payment-grace", "5s"]
+        )
+        var seller = try Self.seller(in: directory.path, name: "seller", miner: miner, storageFloor: "1000/GiB-month")
+        #expect(publisher.waitForPeers(1) && seller.waitForPeers(1))
+        try #require(try publisher.runner.zenfs(["wallet", "faucet", "5", "--wait"]).status == 0)
+        let file = directory.path + "/notes.bin"
+        Self.randomFile(file, bytes: 1_000_000)
+        let upload = try publisher.runner.zenfs([
+            "upload", file, "--replicas", "1", "--max-price-storage", "2000/GiB-month", "--duration", "600s",
+            "--payout-interval", "2s", "--accept-wait", "6s", "--json",
+        ])
+        try #require(upload.status == 0, "\(upload.error)")
+        let infoHash = try JSONDecoder().decode(UploadProgress.self, from: upload.output).infoHash
+        func paid() -> Int64 { Self.contracts(seller).first?.paidUnits ?? 0 }
+        #expect(MountCrashTests.waitUntil(seconds: 10) { paid() > 0 })
+
+        // The publisher restarts on the same address: the seller reconnects, payment goes on.
+        let publisherAddress = publisher.address
+        #expect(publisher.stop())
+        publisher = try NodeProcess(
+            in: directory.path,
+            name: "publisher",
+            peers: [miner],
+            extra: ["--no-seeding", "--payment-grace", "5s", "--listen", publisherAddress]
+        )
+        let beforePublisherRestart = paid()
+        #expect(MountCrashTests.waitUntil(seconds: 20) { paid() > beforePublisherRestart }, "\(seller.log())")
+        #expect(Self.contracts(seller).first?.state == .active)
+
+        // The seller restarts: it rejoins and keeps being paid.
+        #expect(seller.stop())
+        seller = try Self.seller(in: directory.path, name: "seller", miner: miner, storageFloor: "1000/GiB-month")
+        let beforeSellerRestart = paid()
+        #expect(MountCrashTests.waitUntil(seconds: 20) { paid() > beforeSellerRestart }, "\(seller.log())")
+        #expect(Self.contracts(publisher).first?.state == .active)
+
+        // The publisher loses its own parts (every element bigger than its small metainfo) and reads the content
+        // back from its holder: a paid download.
+        let elements = publisher.dataDirectory + "/elements"
+        var removed = 0
+        for folder in try FileManager.default.contentsOfDirectory(atPath: elements) where folder.count == 2 {
+            for name in try FileManager.default.contentsOfDirectory(atPath: elements + "/" + folder) {
+                let path = elements + "/" + folder + "/" + name
+                let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+                if size > 10_000 {
+                    try FileManager.default.removeItem(atPath: path)
+                    removed += 1
+                }
+            }
+        }
+        #expect(removed == 4)
+        let restored = directory.path + "/restored"
+        let get = try publisher.runner.zenfs(["get", infoHash, "--to", restored])
+        #expect(get.status == 0, "\(get.error)")
+        #expect(FileManager.default.contentsEqual(atPath: restored + "/notes.bin", andPath: file))
+        #expect(MountCrashTests.waitUntil(seconds: 15) {
+            let bought = Self.contracts(publisher).first
+            let sold = Self.contracts(seller).first
+            return (bought?.downloadedBytes ?? 0) >= 1_000_000 && (sold?.downloadedBytes ?? 0) >= 1_000_000
+                && (bought?.paidUnits ?? 0) >= Self.expectedCharge(bought!) - 1
+        })
+        let bought = try #require(Self.contracts(publisher).first)
+        #expect(bought.downloadPriceUnits == 2_000_000)
+    }
+
     /// A wallet too small for the upload fails before anything is announced.
     @Test func tooSmallWalletFailsBeforeAnnouncing() throws {
         let directory = TemporaryDirectory()

@@ -11,7 +11,9 @@ struct ImportTests {
         let maker = try directory.service("maker")
         let added = try maker.add(source)
         let path = directory.path + "/made.torrent"
-        FileManager.default.createFile(atPath: path, contents: Data(try maker.metainfo(added.infoHash).encoded()))
+        #expect(
+            FileManager.default.createFile(atPath: path, contents: Data(try maker.metainfo(added.infoHash).encoded()))
+        )
         return path
     }
 
@@ -36,7 +38,7 @@ struct ImportTests {
         var bytes = [UInt8](FileManager.default.contents(atPath: source)!)
         bytes[600_000] ^= 1
         let altered = directory.path + "/altered.bin"
-        FileManager.default.createFile(atPath: altered, contents: Data(bytes))
+        #expect(FileManager.default.createFile(atPath: altered, contents: Data(bytes)))
         let service = try directory.service()
         #expect(throws: IngestError.dataMismatch(piece: 2, path: altered)) {
             try service.importTorrent(torrent, dataPath: altered)

@@ -59,7 +59,6 @@ struct MountQuotaTests {
     @Test func unrecordedWritesHoldBackAnAdd() throws {
         let directory = TemporaryDirectory()
         let fileSystem = try MountedFileSystem.fresh(in: directory, quota: 4 << 20)
-        let data = fileSystem.data
         defer { try? fileSystem.shutdown() }
         let handle = try fileSystem.createInRoot("open")
         let chunk = [UInt8](repeating: 1, count: 3 << 20)

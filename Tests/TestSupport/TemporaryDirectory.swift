@@ -26,7 +26,7 @@ public final class TemporaryDirectory {
             words[index] = state ^ (state >> 29)
         }
         let bytes = words.withUnsafeBytes { Data($0.prefix(count)) }
-        FileManager.default.createFile(atPath: full, contents: bytes)
+        precondition(FileManager.default.createFile(atPath: full, contents: bytes), "cannot write \(full)")
         return full
     }
 }
@@ -37,7 +37,7 @@ public func tree(_ root: String) -> [String: Data] {
     let enumerator = FileManager.default.enumerator(atPath: root)
     while let relative = enumerator?.nextObject() as? String {
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: root + "/" + relative, isDirectory: &isDirectory)
         if !isDirectory.boolValue { files[relative] = FileManager.default.contents(atPath: root + "/" + relative) }
     }
     return files

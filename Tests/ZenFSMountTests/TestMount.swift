@@ -15,8 +15,15 @@ final class TestMount {
     /// The FUSE connection number (the mount's device minor), for aborting it.
     private var connection = 0
     private let finished = DispatchSemaphore(value: 0)
+    /// Whether other users may use the mount (`allow_other`), for tests run as unprivileged users.
+    private let allowOther: Bool
 
-    init() throws {
+    /// More `-o` options for the mount.
+    private let extraOptions: [String]
+
+    init(allowOther: Bool = false, options: [String] = []) throws {
+        self.allowOther = allowOther
+        extraOptions = options
         mountPoint = directory.path + "/mnt"
         dataPath = directory.path + "/data"
         try FileManager.default.createDirectory(atPath: mountPoint, withIntermediateDirectories: true)
@@ -28,6 +35,8 @@ final class TestMount {
         let ready = DispatchSemaphore(value: 0)
         var options = FuseMount.Options()
         options.handlesSignals = false
+        options.allowOther = allowOther
+        options.extra = extraOptions
         let mount = FuseMount(fileSystem: fileSystem, at: mountPoint, options: options)
         let failure = FailureBox()
         let thread = Thread { [finished] in
@@ -71,7 +80,8 @@ final class TestMount {
         let mountedHere =
             !FileManager.default.fileExists(atPath: control + "/\(connection)")
             && (try? Self.run("/bin/mount", ["-t", "fusectl", "none", control])) == 0
-        FileManager.default.createFile(atPath: control + "/\(connection)/abort", contents: Data("1".utf8))
+        // Best effort: the connection may already be gone.
+        _ = FileManager.default.createFile(atPath: control + "/\(connection)/abort", contents: Data("1".utf8))
         if mountedHere { _ = try? Self.run("/bin/umount", [control]) }
     }
 
@@ -148,6 +158,14 @@ func getxattr(
     _ value: UnsafeMutableRawPointer?,
     _ size: Int
 ) -> Int
+@_silgen_name("statx")
+func statx(
+    _ directory: Int32,
+    _ path: UnsafePointer<CChar>,
+    _ flags: Int32,
+    _ mask: UInt32,
+    _ buffer: UnsafeMutableRawPointer
+) -> Int32
 @_silgen_name("removexattr")
 func removexattr(_ path: UnsafePointer<CChar>, _ name: UnsafePointer<CChar>) -> Int32
 @_silgen_name("listxattr")
@@ -157,3 +175,14 @@ let RENAME_NOREPLACE: UInt32 = 1
 let RENAME_EXCHANGE: UInt32 = 2
 let XATTR_CREATE: Int32 = 1
 let XATTR_REPLACE: Int32 = 2
+
+/// `makedev(3)`, a macro in C: the device number of `major` and `minor`.
+func makedev(_ major: UInt64, _ minor: UInt64) -> dev_t {
+    dev_t(
+        ((major & 0xffff_f000) << 32) | ((major & 0xfff) << 8) | ((minor & 0xffff_ff00) << 12) | (minor & 0xff)
+    )
+}
+
+/// The `utimensat` nanosecond values that mean "now" and "leave as is".
+let UTIME_NOW = (1 << 30) - 1
+let UTIME_OMIT = (1 << 30) - 2

@@ -28,7 +28,7 @@ public final class ChainService: Sendable {
         }
         network.onConnected.withLock {
             $0 = { [weak self] id in
-                guard let self else { return }
+                guard self != nil else { return }
                 let tip = manager.tip
                 network.send(.chainTip(height: UInt32(tip.height), hash: tip.hash), to: id)
             }

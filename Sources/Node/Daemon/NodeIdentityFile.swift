@@ -71,11 +71,14 @@ public enum NodeIdentityFile {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let temporary = path + ".tmp"
-        FileManager.default.createFile(
+        let written = FileManager.default.createFile(
             atPath: temporary,
             contents: try encoder.encode(stored),
             attributes: [.posixPermissions: 0o600]
         )
+        guard written else {
+            throw IdentityFileError.unreadable(temporary, "cannot write it: \(String(cString: strerror(errno)))")
+        }
         guard rename(temporary, path) == 0 else {
             throw IdentityFileError.unreadable(path, String(cString: strerror(errno)))
         }

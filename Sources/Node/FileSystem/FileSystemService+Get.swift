@@ -120,7 +120,8 @@ extension FileSystemService {
                     length: entry.size
                 )
             )
-        case .symbolicLink:
+        // Links and special files have no bytes to get.
+        case .symbolicLink, .fifo, .characterDevice, .blockDevice, .socket:
             break
         }
     }

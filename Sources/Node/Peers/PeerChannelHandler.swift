@@ -34,17 +34,20 @@ final class PeerChannelHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         let settings = network.settings
-        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
-        handshakeDeadline = context.eventLoop.scheduleTask(in: settings.handshakeTimeout) { [self] in
-            perform(machine.fail(.handshakeTimeout), context: loopBound.value)
+        // Both tasks run on the channel's event loop, where the handler and its context may be used.
+        let loopBound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        handshakeDeadline = context.eventLoop.scheduleTask(in: settings.handshakeTimeout) {
+            let (handler, context) = loopBound.value
+            handler.perform(handler.machine.fail(.handshakeTimeout), context: context)
         }
         let interval = TimeAmount.nanoseconds(max(settings.idleTimeout.nanoseconds / 3, 1_000_000))
-        pingTask = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [self] _ in
-            let context = loopBound.value
-            if NIODeadline.now() - lastHeard > settings.idleTimeout {
-                perform(machine.fail(.idleTimeout), context: context)
-            } else if machine.isEstablished {
-                context.writeAndFlush(wrapOutboundOut(.ping(UInt64.random(in: 0...UInt64.max))), promise: nil)
+        pingTask = context.eventLoop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { _ in
+            let (handler, context) = loopBound.value
+            if NIODeadline.now() - handler.lastHeard > settings.idleTimeout {
+                handler.perform(handler.machine.fail(.idleTimeout), context: context)
+            } else if handler.machine.isEstablished {
+                let ping = handler.wrapOutboundOut(.ping(UInt64.random(in: 0...UInt64.max)))
+                context.writeAndFlush(ping, promise: nil)
             }
         }
         perform(machine.start(), context: context)

@@ -13,13 +13,13 @@ extension Catalog {
         uid: UInt32 = 0,
         gid: UInt32 = 0,
         size: Int64 = 0,
-        now: Date,
+        now: Timestamp,
         content: InodeContent? = nil,
         linkTarget: String? = nil,
         in db: Database
     ) throws -> Int64 {
         if try nameExists(name, in: parent, db) { throw NamespaceError.alreadyExists(path: name) }
-        let time = now.timeIntervalSince1970
+        let time = now.nanoseconds
         guard let id = try Int64.fetchOne(db.cachedStatement(sql: nextInodeNumber)) else {
             throw StoreError.catalog("cannot number a new inode")
         }
@@ -67,14 +67,14 @@ extension Catalog {
 
     /// Removes the name `name` from `parent` and drops the inode's link count (a directory's parent loses the
     /// link its `..` held). The inode itself stays until `deleteInodeIfUnlinked`.
-    static func unlinkName(parent: Int64, name: String, now: Date, in db: Database) throws {
+    static func unlinkName(parent: Int64, name: String, now: Timestamp, in db: Database) throws {
         guard let entry = try child(name, of: parent, in: db) else { throw NamespaceError.notFound(path: name) }
         try db.cachedStatement(sql: "DELETE FROM dirent WHERE parent = ? AND name = ?").execute(arguments: [
             parent, name,
         ])
         let drop = entry.kind == .directory ? 2 : 1
         try db.cachedStatement(sql: "UPDATE inode SET nlink = MAX(0, nlink - ?), ctime = ? WHERE id = ?").execute(
-            arguments: [drop, now.timeIntervalSince1970, entry.id]
+            arguments: [drop, now.nanoseconds, entry.id]
         )
         if entry.kind == .directory {
             try db.cachedStatement(sql: "UPDATE inode SET nlink = nlink - 1 WHERE id = ?").execute(arguments: [parent])
@@ -106,8 +106,8 @@ extension Catalog {
     }
 
     /// Sets a directory's modification and change times (its entries changed).
-    static func touch(_ id: Int64, now: Date, in db: Database) throws {
-        let time = now.timeIntervalSince1970
+    static func touch(_ id: Int64, now: Timestamp, in db: Database) throws {
+        let time = now.nanoseconds
         try db.cachedStatement(sql: "UPDATE inode SET mtime = ?, ctime = ? WHERE id = ?").execute(arguments: [
             time, time, id,
         ])

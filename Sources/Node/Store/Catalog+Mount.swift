@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Glibc
 import ZenFS
 
 /// Attribute changes a `setattr` asks for; nil fields stay as they are.
@@ -8,16 +9,19 @@ public struct AttributeChanges: Equatable, Sendable {
     public var uid: UInt32?
     public var gid: UInt32?
     public var size: Int64?
-    public var accessed: Date?
-    public var modified: Date?
+    public var accessed: Timestamp?
+    public var modified: Timestamp?
+    /// Who asks: a change of owner keeps a file's set-group-ID (without group-execute) only for root or a member
+    /// of the file's group. Nil is root.
+    public var caller: Caller?
 
     public init(
         mode: UInt32? = nil,
         uid: UInt32? = nil,
         gid: UInt32? = nil,
         size: Int64? = nil,
-        accessed: Date? = nil,
-        modified: Date? = nil
+        accessed: Timestamp? = nil,
+        modified: Timestamp? = nil
     ) {
         self.mode = mode
         self.uid = uid
@@ -28,13 +32,43 @@ public struct AttributeChanges: Equatable, Sendable {
     }
 }
 
+extension AttributeChanges {
+    /// Whether the caller may keep the set-group-ID bit of a file in group `gid` across a change of its owner.
+    func callerKeepsSetGroupID(_ gid: UInt32) -> Bool {
+        guard let caller else { return true }
+        return caller.uid == 0 || caller.gid == gid || caller.groups.contains(gid)
+    }
+}
+
+/// The user a filesystem call is made for: its user and group ids and supplementary groups.
+public struct Caller: Equatable, Sendable {
+    public let uid: UInt32
+    public let gid: UInt32
+    public let groups: [UInt32]
+
+    public init(uid: UInt32, gid: UInt32, groups: [UInt32] = []) {
+        self.uid = uid
+        self.gid = gid
+        self.groups = groups
+    }
+}
+
 /// A new version of a file's content, ready to be recorded.
 struct ContentVersion {
     let inode: Int64
     let metainfo: Metainfo
     let element: SHA1Digest
     let elementSize: Int64
-    let modified: Date
+    /// The bytes of the version's parts that are not all zeros.
+    let allocated: Int64
+    /// The times of the change the version holds (the last write or truncate), unless `record` is told newer ones.
+    let times: FileTimes
+}
+
+/// A file's modification and change times.
+struct FileTimes: Equatable {
+    let modified: Timestamp
+    let changed: Timestamp
 }
 
 /// The namespace operations of the mounted filesystem, each one transaction. Inodes whose last name goes are
@@ -67,7 +101,8 @@ extension Catalog {
         }
     }
 
-    /// Creates a directory, file or symbolic link named `name` in directory `parent`.
+    /// Creates a directory, file, symbolic link or special file named `name` in directory `parent`; `device` is a
+    /// device node's number.
     public func create(
         _ name: String,
         in parent: Int64,
@@ -75,11 +110,11 @@ extension Catalog {
         mode: UInt32,
         uid: UInt32,
         gid: UInt32,
-        linkTarget: String? = nil
+        linkTarget: String? = nil,
+        device: UInt64 = 0
     ) throws -> NamespaceEntry {
         // Built before the insert and numbered after it: reading it back would cost as much as the insert.
-        // The time as the catalog stores it (seconds since 1970), so the entry equals what a read returns.
-        let time = Date(timeIntervalSince1970: Date().timeIntervalSince1970)
+        let time = Timestamp.now
         let entry = NamespaceEntry(
             id: 0,
             parent: parent,
@@ -95,11 +130,12 @@ extension Catalog {
             changed: time,
             infoHash: nil,
             contentOffset: nil,
-            linkTarget: linkTarget
+            linkTarget: linkTarget,
+            device: kind == .characterDevice || kind == .blockDevice ? device : 0
         )
         writeLock.lock()
         defer { writeLock.unlock() }
-        return entry.numbered(try creator.create(entry))
+        return try creator.create(entry)
     }
 
     /// Adds another name for a file (a hard link).
@@ -109,13 +145,16 @@ extension Catalog {
             guard let inode = try Self.inode(id, in: db) else { throw PosixError.notFound }
             if inode.kind == .directory { throw PosixError.permissionDenied }
             if try Self.child(name, of: parent, in: db) != nil { throw PosixError.exists }
-            let now = Date().timeIntervalSince1970
+            let now = Timestamp.now
             try db.execute(
                 sql: "INSERT INTO dirent (parent, name, inode) VALUES (?, ?, ?)",
                 arguments: [parent, name, id]
             )
-            try db.execute(sql: "UPDATE inode SET nlink = nlink + 1, ctime = ? WHERE id = ?", arguments: [now, id])
-            try Self.touch(parent, now: Date(), in: db)
+            try db.execute(
+                sql: "UPDATE inode SET nlink = nlink + 1, ctime = ? WHERE id = ?",
+                arguments: [now.nanoseconds, id]
+            )
+            try Self.touch(parent, now: now, in: db)
             return try Self.child(name, of: parent, in: db)!
         }
     }
@@ -133,7 +172,7 @@ extension Catalog {
             } else if entry.kind == .directory {
                 throw PosixError.isADirectory
             }
-            try Self.unlinkName(parent: parent, name: name, now: Date(), in: db)
+            try Self.unlinkName(parent: parent, name: name, now: .now, in: db)
             return try Self.inode(entry.id, in: db)!
         }
     }
@@ -157,7 +196,7 @@ extension Catalog {
             if source.kind == .directory, try Self.isAncestor(source.id, of: newParent, in: db) {
                 throw PosixError.invalidArgument
             }
-            let now = Date()
+            let now = Timestamp.now
             if exchange {
                 guard let target else { throw PosixError.notFound }
                 if target.kind == .directory, try Self.isAncestor(target.id, of: parent, in: db) {
@@ -222,17 +261,27 @@ extension Catalog {
     /// files with no content yet or truncated to zero).
     public func setAttributes(_ id: Int64, _ changes: AttributeChanges) throws -> NamespaceEntry {
         try write { db in
-            guard try Self.inode(id, in: db) != nil else { throw PosixError.notFound }
+            guard let current = try Self.inode(id, in: db) else { throw PosixError.notFound }
             var assignments = ["ctime = ?"]
-            var arguments: [any DatabaseValueConvertible] = [Date().timeIntervalSince1970]
-            if let mode = changes.mode { assignments.append("mode = ?"); arguments.append(mode & 0o7777) }
+            var arguments: [any DatabaseValueConvertible] = [Timestamp.now.nanoseconds]
+            var mode = changes.mode
+            // A change of owner or group clears set-user-ID of anything but a folder, and set-group-ID when
+            // group-execute is set or the caller may not keep it, as local filesystems do.
+            if changes.uid != nil || changes.gid != nil, current.kind != .directory {
+                var kept = (mode ?? current.mode) & ~UInt32(S_ISUID)
+                if kept & UInt32(S_IXGRP) != 0 || !changes.callerKeepsSetGroupID(current.gid) {
+                    kept &= ~UInt32(S_ISGID)
+                }
+                if kept != current.mode || mode != nil { mode = kept }
+            }
+            if let mode { assignments.append("mode = ?"); arguments.append(mode & 0o7777) }
             if let uid = changes.uid { assignments.append("uid = ?"); arguments.append(uid) }
             if let gid = changes.gid { assignments.append("gid = ?"); arguments.append(gid) }
             if let accessed = changes.accessed {
-                assignments.append("atime = ?"); arguments.append(accessed.timeIntervalSince1970)
+                assignments.append("atime = ?"); arguments.append(accessed.nanoseconds)
             }
             if let modified = changes.modified {
-                assignments.append("mtime = ?"); arguments.append(modified.timeIntervalSince1970)
+                assignments.append("mtime = ?"); arguments.append(modified.nanoseconds)
             }
             arguments.append(id)
             try db.execute(
@@ -245,8 +294,13 @@ extension Catalog {
 
     /// Records new file contents (one group commit): indexes each metainfo, points its inode at it, and drops
     /// metainfos no inode holds any more. Versions of inodes deleted meanwhile are skipped. With `durable`, the
-    /// transaction is synced to disk before it returns.
-    func record(_ versions: [ContentVersion], durable: Bool) throws {
+    /// transaction is synced to disk before it returns. `currentTimes` is asked, inside the transaction, for an
+    /// inode's times as they are now (a `utimensat` after the version was sealed wins over the version's own).
+    func record(
+        _ versions: [ContentVersion],
+        durable: Bool,
+        currentTimes: @escaping (Int64) -> FileTimes? = { _ in nil }
+    ) throws {
         let body: (Database) throws -> Void = { db in
             for version in versions {
                 guard let inode = try Self.inode(version.inode, in: db) else { continue }
@@ -254,15 +308,19 @@ extension Catalog {
                     version.metainfo,
                     element: version.element,
                     elementSize: version.elementSize,
-                    now: version.modified,
+                    now: version.times.modified.date,
                     in: db
                 )
+                let times = currentTimes(version.inode) ?? version.times
                 try db.execute(
-                    sql:
-                        "UPDATE inode SET info_hash = ?, content_offset = 0, size = ?, mtime = ?, ctime = ? WHERE id = ?",
+                    sql: """
+                        UPDATE inode SET info_hash = ?, content_offset = 0, size = ?, allocated = ?, mtime = ?,
+                            ctime = MAX(ctime, ?)
+                        WHERE id = ?
+                        """,
                     arguments: [
-                        version.metainfo.infoHash.blob, version.metainfo.info.totalLength,
-                        version.modified.timeIntervalSince1970, Date().timeIntervalSince1970, version.inode,
+                        version.metainfo.infoHash.blob, version.metainfo.info.totalLength, version.allocated,
+                        times.modified.nanoseconds, times.changed.nanoseconds, version.inode,
                     ]
                 )
                 if inode.infoHash != version.metainfo.infoHash { _ = try self.releaseIfUnheld(inode.infoHash, in: db) }
@@ -281,6 +339,16 @@ extension Catalog {
             }
         } catch {
             throw Self.mapped(error)
+        }
+    }
+
+    /// Records access times (one transaction for all); inodes deleted meanwhile are skipped. The change time
+    /// stays: an access changes no attribute.
+    public func recordAccessTimes(_ times: [Int64: Timestamp]) throws {
+        guard !times.isEmpty else { return }
+        try write { db in
+            let statement = try db.cachedStatement(sql: "UPDATE inode SET atime = ? WHERE id = ?")
+            for (id, time) in times { try statement.execute(arguments: [time.nanoseconds, id]) }
         }
     }
 
@@ -329,9 +397,9 @@ extension Catalog {
         return false
     }
 
-    private static func changed(_ ids: [Int64], now: Date, in db: Database) throws {
+    private static func changed(_ ids: [Int64], now: Timestamp, in db: Database) throws {
         for id in ids {
-            try db.execute(sql: "UPDATE inode SET ctime = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, id])
+            try db.execute(sql: "UPDATE inode SET ctime = ? WHERE id = ?", arguments: [now.nanoseconds, id])
         }
     }
 }
@@ -367,7 +435,7 @@ extension Catalog {
             )
             try db.execute(
                 sql: "UPDATE inode SET ctime = ? WHERE id = ?",
-                arguments: [Date().timeIntervalSince1970, id]
+                arguments: [Timestamp.now.nanoseconds, id]
             )
         }
     }
@@ -376,6 +444,7 @@ extension Catalog {
         try write { db in
             try db.execute(sql: "DELETE FROM xattr WHERE inode = ? AND name = ?", arguments: [id, name])
             if db.changesCount == 0 { throw PosixError.noSuchAttribute }
+            try db.execute(sql: "UPDATE inode SET ctime = ? WHERE id = ?", arguments: [Timestamp.now.nanoseconds, id])
         }
     }
 }

@@ -52,7 +52,8 @@ extension Catalog {
 
     /// Places a metainfo's content at `path`: one file for a single-file metainfo, or a folder with its tree.
     /// Missing parent directories are created. Returns false when exactly this content is already there.
-    func place(_ metainfo: Metainfo, at path: [String], now: Date, in db: Database) throws -> Bool {
+    func place(_ metainfo: Metainfo, at path: [String], now date: Date, in db: Database) throws -> Bool {
+        let now = Timestamp(date)
         let displayPath = "/" + path.joined(separator: "/")
         let info = metainfo.info
         if let existing = try Self.entry(at: path, in: db) {
@@ -119,7 +120,7 @@ extension Catalog {
         return true
     }
 
-    private func makeDirectories(_ components: [String], now: Date, in db: Database) throws -> Int64 {
+    private func makeDirectories(_ components: [String], now: Timestamp, in db: Database) throws -> Int64 {
         var parent = NamespaceEntry.rootID
         for (depth, component) in components.enumerated() {
             if let entry = try Self.child(component, of: parent, in: db) {
@@ -153,11 +154,11 @@ extension Catalog {
             guard let entry = try Self.entry(at: components, in: db), let parent = entry.parent else {
                 throw NamespaceError.notFound(path: path)
             }
-            return try removeTree(parent: parent, name: name, entry: entry, now: Date(), in: db)
+            return try removeTree(parent: parent, name: name, entry: entry, now: .now, in: db)
         }
     }
 
-    private func removeTree(parent: Int64, name: String, entry: NamespaceEntry, now: Date, in db: Database) throws
+    private func removeTree(parent: Int64, name: String, entry: NamespaceEntry, now: Timestamp, in db: Database) throws
         -> [SHA1Digest]
     {
         var released: [SHA1Digest] = []

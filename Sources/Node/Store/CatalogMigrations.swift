@@ -111,6 +111,46 @@ enum CatalogMigrations {
                     """
             )
         }
+        // Times become whole nanoseconds (REAL seconds lost the last digits of a time set with `utimensat`), and
+        // inodes may be special files: FIFOs, character and block devices (with their device number), sockets.
+        migrator.registerMigration("v3: nanosecond times, special files") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE inode_v3 (
+                        id INTEGER PRIMARY KEY,
+                        kind INTEGER NOT NULL,           -- 1 directory, 2 file, 3 symbolic link, 4 FIFO,
+                                                         -- 5 character device, 6 block device, 7 socket
+                        mode INTEGER NOT NULL,           -- permission bits, 0o7777
+                        uid INTEGER NOT NULL DEFAULT 0,
+                        gid INTEGER NOT NULL DEFAULT 0,
+                        nlink INTEGER NOT NULL DEFAULT 1,
+                        size INTEGER NOT NULL DEFAULT 0,
+                        atime INTEGER NOT NULL,          -- nanoseconds since 1970
+                        mtime INTEGER NOT NULL,
+                        ctime INTEGER NOT NULL,
+                        info_hash BLOB REFERENCES metainfo(info_hash),
+                        content_offset INTEGER,          -- where a file's bytes start in its metainfo's stream
+                        link_target TEXT,                -- a symbolic link's target
+                        rdev INTEGER NOT NULL DEFAULT 0  -- a device node's device number
+                    );
+                    INSERT INTO inode_v3 (id, kind, mode, uid, gid, nlink, size, atime, mtime, ctime, info_hash,
+                            content_offset, link_target)
+                        SELECT id, kind, mode, uid, gid, nlink, size,
+                            CAST(ROUND(atime * 1000000000) AS INTEGER), CAST(ROUND(mtime * 1000000000) AS INTEGER),
+                            CAST(ROUND(ctime * 1000000000) AS INTEGER), info_hash, content_offset, link_target
+                        FROM inode;
+                    DROP TABLE inode;
+                    ALTER TABLE inode_v3 RENAME TO inode;
+                    CREATE INDEX inode_info_hash ON inode(info_hash);
+                    """
+            )
+        }
+        // What a file's recorded version stores, for `st_blocks`: its parts that are not all zeros (NULL: every
+        // byte, as for content `zenfs add` placed). No SQL comment here: SQLite copies the column's text into the
+        // table's schema, where a trailing comment would swallow the closing parenthesis.
+        migrator.registerMigration("v4: allocated bytes") { db in
+            try db.execute(sql: "ALTER TABLE inode ADD COLUMN allocated INTEGER")
+        }
         return migrator
     }
 }

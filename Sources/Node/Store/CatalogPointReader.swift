@@ -13,7 +13,7 @@ final class CatalogPointReader: Sendable {
     private static let keptConnections = 16
 
     static let entryColumns =
-        "i.id, i.kind, i.mode, i.uid, i.gid, i.nlink, i.size, i.atime, i.mtime, i.ctime, i.info_hash, i.content_offset, i.link_target"
+        "i.id, i.kind, i.mode, i.uid, i.gid, i.nlink, i.size, i.atime, i.mtime, i.ctime, i.info_hash, i.content_offset, i.link_target, i.rdev, i.allocated"
 
     init(path: String) {
         self.path = path
@@ -93,7 +93,6 @@ final class CatalogPointReader: Sendable {
         -> NamespaceEntry
     {
         func integer(_ column: Int32) -> Int64 { sqlite3_column_int64(statement, firstColumn + column) }
-        func real(_ column: Int32) -> Double { sqlite3_column_double(statement, firstColumn + column) }
         func isNull(_ column: Int32) -> Bool { sqlite3_column_type(statement, firstColumn + column) == SQLITE_NULL }
         var infoHash: SHA1Digest?
         if !isNull(10), let bytes = sqlite3_column_blob(statement, firstColumn + 10) {
@@ -114,12 +113,14 @@ final class CatalogPointReader: Sendable {
             gid: UInt32(truncatingIfNeeded: integer(4)),
             linkCount: Int(integer(5)),
             size: integer(6),
-            accessed: Date(timeIntervalSince1970: real(7)),
-            modified: Date(timeIntervalSince1970: real(8)),
-            changed: Date(timeIntervalSince1970: real(9)),
+            accessed: Timestamp(nanoseconds: integer(7)),
+            modified: Timestamp(nanoseconds: integer(8)),
+            changed: Timestamp(nanoseconds: integer(9)),
             infoHash: infoHash,
             contentOffset: isNull(11) ? nil : integer(11),
-            linkTarget: linkTarget
+            linkTarget: linkTarget,
+            device: UInt64(bitPattern: integer(13)),
+            allocated: isNull(14) ? nil : integer(14)
         )
     }
 

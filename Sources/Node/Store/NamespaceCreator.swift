@@ -1,9 +1,9 @@
-import Foundation
 import GRDBSQLite
+import Glibc
 import Synchronization
 import ZenFS
 
-/// Creates namespace entries (file, directory, symbolic link) on a plain SQLite connection with prepared statements:
+/// Creates namespace entries (file, directory, symbolic link, special file) on a plain SQLite connection with prepared statements:
 /// the mount creates an entry for every new file, and a write through GRDB's pool costs several times the
 /// statements themselves. Each creation is one `BEGIN IMMEDIATE` transaction, so it serializes with every other
 /// writer of the catalog (this process's GRDB writer included) through SQLite's own lock.
@@ -18,17 +18,18 @@ final class NamespaceCreator: Sendable {
     }
 
     /// Inserts `entry` (its parent, name, kind, mode, owner, size, link target and time; its number is ignored)
-    /// in one transaction and returns the inode number it got. Throws `PosixError.notFound` or `.notADirectory`
-    /// for a bad parent, `.exists` when the name is taken.
-    func create(_ entry: NamespaceEntry) throws -> Int64 {
+    /// in one transaction and returns it as inserted: numbered, and in a set-group-ID folder with the folder's
+    /// group (and, for a folder, the set-group-ID bit), as local filesystems do. Throws `PosixError.notFound` or
+    /// `.notADirectory` for a bad parent, `.exists` when the name is taken.
+    func create(_ entry: NamespaceEntry) throws -> NamespaceEntry {
         try connection.withLock { slot in
             if slot == nil { slot = try Connection(path: path, synchronousMode: synchronousMode) }
             let connection = slot!
             try connection.execute(connection.begin)
             do {
-                let id = try connection.insert(entry)
+                let inserted = try connection.insert(entry)
                 try connection.execute(connection.commit)
-                return id
+                return inserted
             } catch {
                 try? connection.execute(connection.rollback)
                 throw error
@@ -85,14 +86,14 @@ final class NamespaceCreator: Sendable {
             begin = try prepare("BEGIN IMMEDIATE")
             commit = try prepare("COMMIT")
             rollback = try prepare("ROLLBACK")
-            parentKind = try prepare("SELECT kind FROM inode WHERE id = ?1")
+            parentKind = try prepare("SELECT kind, mode, gid FROM inode WHERE id = ?1")
             nameTaken = try prepare("SELECT 1 FROM dirent WHERE parent = ?1 AND name = ?2")
             nextInode = try prepare(Catalog.nextInodeNumber)
             recordInode = try prepare(Catalog.recordInodeNumber)
             insertInode = try prepare(
                 """
-                INSERT INTO inode (id, kind, mode, uid, gid, nlink, size, atime, mtime, ctime, link_target)
-                VALUES (?9, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, ?8)
+                INSERT INTO inode (id, kind, mode, uid, gid, nlink, size, atime, mtime, ctime, link_target, rdev)
+                VALUES (?9, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?7, ?8, ?10)
                 """
             )
             insertName = try prepare("INSERT INTO dirent (parent, name, inode) VALUES (?1, ?2, ?3)")
@@ -100,13 +101,22 @@ final class NamespaceCreator: Sendable {
             touchParent = try prepare("UPDATE inode SET mtime = ?2, ctime = ?2 WHERE id = ?1")
         }
 
-        func insert(_ entry: NamespaceEntry) throws -> Int64 {
-            let parent = entry.parent ?? NamespaceEntry.rootID
-            let now = entry.modified.timeIntervalSince1970
+        func insert(_ original: NamespaceEntry) throws -> NamespaceEntry {
+            let parent = original.parent ?? NamespaceEntry.rootID
+            let now = original.modified.nanoseconds
             sqlite3_bind_int64(parentKind, 1, parent)
-            let kindOfParent = try query(parentKind) { sqlite3_column_int64($0, 0) }
-            guard let kindOfParent else { throw PosixError.notFound }
-            guard kindOfParent == Int64(NamespaceEntry.Kind.directory.rawValue) else { throw PosixError.notADirectory }
+            let parentInode = try query(parentKind) {
+                (kind: sqlite3_column_int64($0, 0), mode: sqlite3_column_int64($0, 1), gid: sqlite3_column_int64($0, 2))
+            }
+            guard let parentInode else { throw PosixError.notFound }
+            guard parentInode.kind == Int64(NamespaceEntry.Kind.directory.rawValue) else {
+                throw PosixError.notADirectory
+            }
+            var entry = original
+            if parentInode.mode & Int64(S_ISGID) != 0 {
+                let mode = original.kind == .directory ? original.mode | UInt32(S_ISGID) : original.mode
+                entry = original.with(gid: UInt32(truncatingIfNeeded: parentInode.gid), mode: mode)
+            }
 
             sqlite3_bind_int64(nameTaken, 1, parent)
             sqlite3_bind_text(nameTaken, 2, entry.name, -1, sqliteTransient)
@@ -125,7 +135,8 @@ final class NamespaceCreator: Sendable {
             sqlite3_bind_int64(insertInode, 4, Int64(entry.gid))
             sqlite3_bind_int64(insertInode, 5, Int64(entry.linkCount))
             sqlite3_bind_int64(insertInode, 6, entry.size)
-            sqlite3_bind_double(insertInode, 7, now)
+            sqlite3_bind_int64(insertInode, 7, now)
+            sqlite3_bind_int64(insertInode, 10, Int64(bitPattern: entry.device))
             if let linkTarget = entry.linkTarget {
                 sqlite3_bind_text(insertInode, 8, linkTarget, -1, sqliteTransient)
             } else {
@@ -143,9 +154,9 @@ final class NamespaceCreator: Sendable {
                 try execute(addParentLink)
             }
             sqlite3_bind_int64(touchParent, 1, parent)
-            sqlite3_bind_double(touchParent, 2, now)
+            sqlite3_bind_int64(touchParent, 2, now)
             try execute(touchParent)
-            return id
+            return entry.numbered(id)
         }
 
         /// Runs a statement and reads its first row, if any, with `column`.

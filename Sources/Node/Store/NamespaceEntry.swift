@@ -1,8 +1,8 @@
-import Foundation
 import GRDB
 import ZenFS
 
-/// One inode of the user's namespace (a directory, a file, or a symbolic link) with the name it was reached by.
+/// One inode of the user's namespace (a directory, a file, a symbolic link or a special file) with the name it was
+/// reached by.
 /// A file's bytes are the range `contentOffset ..< contentOffset + size` of its metainfo's byte stream; a file
 /// with no metainfo yet holds zeros.
 public struct NamespaceEntry: Equatable, Sendable {
@@ -11,6 +11,13 @@ public struct NamespaceEntry: Equatable, Sendable {
         case directory = 1
         case file = 2
         case symbolicLink = 3
+        case fifo = 4
+        case characterDevice = 5
+        case blockDevice = 6
+        case socket = 7
+
+        /// FIFOs, device nodes and sockets: entries of the namespace with no content, which no metainfo holds.
+        public var isSpecial: Bool { rawValue >= Kind.fifo.rawValue }
     }
 
     /// The inode number; stable for the inode's life, and the FUSE inode number.
@@ -25,13 +32,17 @@ public struct NamespaceEntry: Equatable, Sendable {
     public let gid: UInt32
     public let linkCount: Int
     public let size: Int64
-    public let accessed: Date
-    public let modified: Date
-    public let changed: Date
+    public let accessed: Timestamp
+    public let modified: Timestamp
+    public let changed: Timestamp
     /// For a file, the metainfo holding its bytes; for a directory, the metainfo of the folder it was added as.
     public let infoHash: SHA1Digest?
     public let contentOffset: Int64?
     public let linkTarget: String?
+    /// A device node's device number (`st_rdev`); 0 for every other kind.
+    public let device: UInt64
+    /// The bytes a file's recorded version stores (its parts that are not holes); nil when every byte is.
+    public let allocated: Int64?
 
     /// The inode number of the root directory.
     public static let rootID: Int64 = 1
@@ -46,12 +57,14 @@ public struct NamespaceEntry: Equatable, Sendable {
         gid = row["gid"]
         linkCount = row["nlink"]
         size = row["size"]
-        accessed = Date(timeIntervalSince1970: row["atime"])
-        modified = Date(timeIntervalSince1970: row["mtime"])
-        changed = Date(timeIntervalSince1970: row["ctime"])
+        accessed = Timestamp(nanoseconds: row["atime"])
+        modified = Timestamp(nanoseconds: row["mtime"])
+        changed = Timestamp(nanoseconds: row["ctime"])
         infoHash = SHA1Digest(blob: row["info_hash"])
         contentOffset = row["content_offset"]
         linkTarget = row["link_target"]
+        device = UInt64(bitPattern: row["rdev"] ?? 0)
+        allocated = row["allocated"]
     }
 
     init(
@@ -64,12 +77,14 @@ public struct NamespaceEntry: Equatable, Sendable {
         gid: UInt32,
         linkCount: Int,
         size: Int64,
-        accessed: Date,
-        modified: Date,
-        changed: Date,
+        accessed: Timestamp,
+        modified: Timestamp,
+        changed: Timestamp,
         infoHash: SHA1Digest?,
         contentOffset: Int64?,
-        linkTarget: String?
+        linkTarget: String?,
+        device: UInt64 = 0,
+        allocated: Int64? = nil
     ) {
         self.id = id
         self.parent = parent
@@ -86,24 +101,62 @@ public struct NamespaceEntry: Equatable, Sendable {
         self.infoHash = infoHash
         self.contentOffset = contentOffset
         self.linkTarget = linkTarget
+        self.device = device
+        self.allocated = allocated
     }
 
     /// The entry with other attributes (used for state not yet in the catalog, such as a file being written).
-    public func with(size: Int64? = nil, modified: Date? = nil, changed: Date? = nil) -> NamespaceEntry {
+    public func with(
+        size: Int64? = nil,
+        accessed: Timestamp? = nil,
+        modified: Timestamp? = nil,
+        changed: Timestamp? = nil
+    ) -> NamespaceEntry {
         NamespaceEntry(
             copying: self,
             size: size ?? self.size,
+            accessed: accessed ?? self.accessed,
             modified: modified ?? self.modified,
             changed: changed ?? self.changed
         )
     }
 
-    /// The same entry under inode number `id` (for one built before its inode was inserted).
-    func numbered(_ id: Int64) -> NamespaceEntry {
-        NamespaceEntry(copying: self, id: id, size: size, modified: modified, changed: changed)
+    /// The same entry with another group and mode (a folder's set-group-ID bit passes its group on).
+    func with(gid: UInt32, mode: UInt32) -> NamespaceEntry {
+        NamespaceEntry(
+            id: id,
+            parent: parent,
+            name: name,
+            kind: kind,
+            mode: mode,
+            uid: uid,
+            gid: gid,
+            linkCount: linkCount,
+            size: size,
+            accessed: accessed,
+            modified: modified,
+            changed: changed,
+            infoHash: infoHash,
+            contentOffset: contentOffset,
+            linkTarget: linkTarget,
+            device: device,
+            allocated: allocated
+        )
     }
 
-    private init(copying other: NamespaceEntry, id: Int64? = nil, size: Int64, modified: Date, changed: Date) {
+    /// The same entry under inode number `id` (for one built before its inode was inserted).
+    func numbered(_ id: Int64) -> NamespaceEntry {
+        NamespaceEntry(copying: self, id: id, size: size, accessed: accessed, modified: modified, changed: changed)
+    }
+
+    private init(
+        copying other: NamespaceEntry,
+        id: Int64? = nil,
+        size: Int64,
+        accessed: Timestamp,
+        modified: Timestamp,
+        changed: Timestamp
+    ) {
         self.id = id ?? other.id
         parent = other.parent
         name = other.name
@@ -113,11 +166,13 @@ public struct NamespaceEntry: Equatable, Sendable {
         gid = other.gid
         linkCount = other.linkCount
         self.size = size
-        accessed = other.accessed
+        self.accessed = accessed
         self.modified = modified
         self.changed = changed
         infoHash = other.infoHash
         contentOffset = other.contentOffset
         linkTarget = other.linkTarget
+        device = other.device
+        allocated = other.allocated
     }
 }

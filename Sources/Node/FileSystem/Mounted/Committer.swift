@@ -15,7 +15,7 @@ final class Committer: @unchecked Sendable {
         let pieceLength: Int
         let size: Int64
         let staged: [StagedElement]
-        let modified: Date
+        let times: FileTimes
         /// Counts versions of this inode, so the file table knows when its latest is recorded.
         let version: UInt64
         /// Bytes written into this version through the mount (counted against the quota until recorded).
@@ -35,6 +35,8 @@ final class Committer: @unchecked Sendable {
     private let onRecorded: @Sendable ([Recorded]) -> Void
     /// Runs before each periodic commit: seals files closed since the last one.
     private let prepare: @Sendable () -> Void
+    /// A live file's times as they are when its version is recorded.
+    private let currentTimes: @Sendable (Int64) -> FileTimes?
     private let queue = Mutex<[Pending]>([])
     /// Held for a whole commit, so commits never interleave.
     private let commitLock = NSLock()
@@ -47,11 +49,13 @@ final class Committer: @unchecked Sendable {
         data: DataDirectory,
         reader: PartReader,
         prepare: @escaping @Sendable () -> Void,
+        currentTimes: @escaping @Sendable (Int64) -> FileTimes? = { _ in nil },
         onRecorded: @escaping @Sendable ([Recorded]) -> Void
     ) {
         self.data = data
         self.reader = reader
         self.prepare = prepare
+        self.currentTimes = currentTimes
         self.onRecorded = onRecorded
     }
 
@@ -89,6 +93,18 @@ final class Committer: @unchecked Sendable {
         }
     }
 
+    /// The bytes of a version's parts that are not all zeros (the holes all share the zero part).
+    static func allocatedBytes(of info: MetainfoInfo) -> Int64 {
+        var zeroHashes: [Int: SHA1Digest] = [:]
+        var allocated: Int64 = 0
+        for (index, piece) in info.pieces.enumerated() {
+            let length = info.size(ofPiece: index)
+            if zeroHashes[length] == nil { zeroHashes[length] = SHA1Digest.of([UInt8](repeating: 0, count: length)) }
+            if piece != zeroHashes[length] { allocated += Int64(length) }
+        }
+        return allocated
+    }
+
     /// Records every pending version now; with `durable`, the catalog transaction is synced too.
     func commitNow(durable: Bool) throws {
         commitLock.lock()
@@ -122,13 +138,14 @@ final class Committer: @unchecked Sendable {
                         metainfo: metainfo,
                         element: hash,
                         elementSize: Int64(bytes.count),
-                        modified: pending.modified
+                        allocated: Self.allocatedBytes(of: info),
+                        times: pending.times
                     )
                 )
             }
             try data.store.commit(staged)
             reader.unregister(staged)
-            try data.catalog.record(versions, durable: durable)
+            try data.catalog.record(versions, durable: durable, currentTimes: currentTimes)
             data.store.recorded(staged)
         } catch {
             // Put the batch back so a later commit retries it (staged parts stay readable meanwhile).

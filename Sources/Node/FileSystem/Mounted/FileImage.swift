@@ -26,8 +26,9 @@ final class FileImage {
 
     private let reader: PartReader
     private let base: Base?
-    /// Part size of the new version: the base's when the file starts on one of its piece boundaries.
-    let pieceLength: Int
+    /// Part size of the new version: the base's when the file starts on one of its piece boundaries; for a new
+    /// file first made larger than standard parts can hold, the size `zenfs add` would choose.
+    private(set) var pieceLength: Int
     private(set) var size: Int64
     /// Base bytes at or past this offset were truncated away and read as zeros.
     private var baseValidLength: Int64
@@ -49,8 +50,41 @@ final class FileImage {
     /// sixteen times (the kernel keeps many reads of a streamed file in flight at once).
     static let readaheadStride = 8
 
-    /// At most this many changed parts are kept in memory before the oldest are spilled.
-    static let memoryPartLimit = 64
+    /// At most this many bytes of changed parts (and at least two parts) are kept in memory before the oldest
+    /// are spilled.
+    static let memoryBytes = 64 * PieceLength.standard
+    private var memoryPartLimit: Int { max(2, Self.memoryBytes / pieceLength) }
+
+    /// The most parts a version may have, so that its piece list (20 bytes a part), its metainfo element and its
+    /// catalog rows stay bounded however large a sparse file is made.
+    static let maximumParts: Int64 = 1 << 18
+
+    /// The largest size the file may take (`EFBIG` beyond): `maximumParts` parts, or the size it already has.
+    var maximumSize: Int64 {
+        if isPristine { return Self.largestPristineSize }
+        return max(Int64(pieceLength) * Self.maximumParts, base?.size ?? 0)
+    }
+
+    /// The largest size of a file with no content yet: `maximumParts` of the largest parts.
+    static let largestPristineSize = Int64(PieceLength.largestRecommended) * maximumParts
+
+    /// Whether the file is empty, was always empty, and nothing was written: its part size may still change.
+    private var isPristine: Bool {
+        (base?.size ?? 0) == 0 && size == 0 && memory.isEmpty && spilled.isEmpty && inFlight.isEmpty
+            && staged.isEmpty
+    }
+
+    /// Before a new file first takes `newSize`: parts large enough that `maximumParts` of them hold it.
+    private func chooseParts(for newSize: Int64) {
+        guard isPristine, newSize > Int64(PieceLength.standard) * Self.maximumParts else { return }
+        pieceLength = PieceLength.recommended(forTotalLength: newSize)
+        while Int64(pieceLength) * Self.maximumParts < newSize && pieceLength < PieceLength.largestRecommended {
+            pieceLength *= 2
+        }
+    }
+
+    /// Hashes of all-zero parts by length, to tell holes in the base from data.
+    private var zeroHashes: [Int: SHA1Digest] = [:]
 
     init(base: Base?, reader: PartReader) {
         self.base = base
@@ -187,7 +221,10 @@ final class FileImage {
 
     /// Writes `bytes` at `offset`, growing the file if needed; gaps read as zeros.
     func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        guard offset >= 0 else { throw PosixError.invalidArgument }
         guard bytes.count > 0 else { return }
+        guard offset <= maximumSize - Int64(bytes.count) else { throw PosixError.fileTooLarge }
+        chooseParts(for: offset + Int64(bytes.count))
         try collectSpills()
         let end = offset + Int64(bytes.count)
         let newSize = max(size, end)
@@ -215,13 +252,16 @@ final class FileImage {
         }
         size = newSize
         isDirty = true
-        if memory.count > Self.memoryPartLimit {
-            for index in memory.keys.sorted().prefix(memory.count - Self.memoryPartLimit / 2) { try spill(index) }
+        if memory.count > memoryPartLimit {
+            for index in memory.keys.sorted().prefix(memory.count - memoryPartLimit / 2) { try spill(index) }
         }
     }
 
     /// Sets the size; bytes past a shrink are gone, bytes past a growth read as zeros.
     func truncate(to newSize: Int64) throws {
+        guard newSize >= 0 else { throw PosixError.invalidArgument }
+        guard newSize <= maximumSize else { throw PosixError.fileTooLarge }
+        chooseParts(for: newSize)
         guard newSize != size else { return }
         try collectSpills()
         if newSize < size {
@@ -305,10 +345,50 @@ final class FileImage {
         return (pieces, handed)
     }
 
+    /// About how many bytes the file stores, for `st_blocks`: the recorded version's (`recorded`, all of it when
+    /// nil) up to where it stays valid, plus every changed part, at most the size.
+    func allocatedBytes(recorded: Int64?) -> Int64 {
+        let base = min(recorded ?? baseValidLength, baseValidLength)
+        let changed = Int64(memory.count + inFlight.count + spilled.count) * Int64(pieceLength)
+        return min(size, base + changed)
+    }
+
+    /// The first offset at or after `offset` that lies in data (`toData`) or in a hole, as `lseek` with
+    /// `SEEK_DATA` or `SEEK_HOLE` answers; nil when `offset` is at or past the end (`ENXIO`). A hole is a whole
+    /// part that no write changed and whose recorded bytes are all zeros (or that lies past the recorded ones);
+    /// the end of the file counts as a hole.
+    func seek(from offset: Int64, toData: Bool) -> Int64? {
+        guard offset >= 0, offset < size else { return nil }
+        let count = Int((size + Int64(pieceLength) - 1) / Int64(pieceLength))
+        for index in Int(offset / Int64(pieceLength))..<count where isHole(index) != toData {
+            return max(offset, Int64(index) * Int64(pieceLength))
+        }
+        return toData ? nil : size
+    }
+
+    private func isHole(_ index: Int) -> Bool {
+        if memory[index] != nil || inFlight[index] != nil { return false }
+        if let part = spilled[index] { return part.hash == zeroHash(length: part.length) }
+        let start = Int64(index) * Int64(pieceLength)
+        if start >= baseValidLength { return true }
+        let length = length(ofPart: index, size: size)
+        guard start + Int64(length) <= baseValidLength, let piece = reusableBasePiece(index, length: length) else {
+            return false
+        }
+        return piece == zeroHash(length: length)
+    }
+
+    private func zeroHash(length: Int) -> SHA1Digest {
+        if let known = zeroHashes[length] ?? zeroParts[length] { return known }
+        let hash = SHA1Digest.of([UInt8](repeating: 0, count: length))
+        zeroHashes[length] = hash
+        return hash
+    }
+
     /// Hands a complete part to a background thread to hash and stage, so the writer can go on receiving data.
     private func spillInBackground(_ index: Int) throws {
         guard let image = memory.removeValue(forKey: index) else { return }
-        if inFlight.count >= Self.maximumInFlight {
+        if inFlight.count >= max(2, Self.inFlightBytes / pieceLength) {
             spills.wait()
             try collectSpills()
         }
@@ -344,8 +424,9 @@ final class FileImage {
         }
     }
 
-    /// How many parts may be hashing in the background at once (each is up to one part in memory).
-    static let maximumInFlight = 16
+    /// How many bytes of parts (at least two parts) may be hashing in the background at once; each is in memory
+    /// meanwhile.
+    static let inFlightBytes = 16 * PieceLength.standard
 
     /// The hash of a part of `length` zeros (a hole), staged once per image.
     private func zeroPart(length: Int) throws -> SHA1Digest {

@@ -98,6 +98,33 @@ extension MountedFileSystem {
         return FileAttributes(entry)
     }
 
+    /// Creates a FIFO, a character or block device node (with device number `device`) or a socket: a namespace
+    /// entry with no content (the kernel itself serves what is opened through a FIFO or a device node).
+    public func mknod(
+        _ name: String,
+        in parent: Int64,
+        kind: NamespaceEntry.Kind,
+        mode: UInt32,
+        device: UInt64,
+        uid: UInt32,
+        gid: UInt32
+    ) throws -> FileAttributes {
+        guard kind.isSpecial else { throw PosixError.invalidArgument }
+        try checkName(name)
+        try rejectVirtual(parent, name: name)
+        let entry = try data.catalog.create(
+            name,
+            in: parent,
+            kind: kind,
+            mode: mode,
+            uid: uid,
+            gid: gid,
+            device: device
+        )
+        countLookup(entry.id)
+        return FileAttributes(entry)
+    }
+
     public func symlink(_ name: String, in parent: Int64, target: String, uid: UInt32, gid: UInt32) throws
         -> FileAttributes
     {
@@ -118,7 +145,10 @@ extension MountedFileSystem {
 
     public func readlink(_ id: Int64) throws -> String {
         try rejectVirtualRead(id)
-        guard let target = try entry(id).linkTarget else { throw PosixError.invalidArgument }
+        let link = try entry(id)
+        guard let target = link.linkTarget else { throw PosixError.invalidArgument }
+        // Following a link reads it: an access, as on local filesystems.
+        accessTimes.accessed(overlay(link))
         return target
     }
 
@@ -173,26 +203,40 @@ extension MountedFileSystem {
             guard entry.kind == .file else {
                 throw entry.kind == .directory ? PosixError.isADirectory : PosixError.invalidArgument
             }
-            try withLiveFile(entry) { file in
-                try file.lock.withWriteLock {
+            let unchanged = try withLiveFile(entry) { file in
+                let unchanged = try file.lock.withWriteLock {
                     try file.image.truncate(to: size)
-                    file.modified = changes.modified ?? Date()
+                    Self.touchData(file, modified: changes.modified)
+                    return !file.image.isDirty
                 }
-                if isClosed(file) { sealLater(id) }
+                if isClosed(file) && !unchanged { sealLater(id) }
+                return unchanged
+            }
+            // A truncate to the size a file has changes no byte, but its times still move, as the catalog records.
+            if unchanged && changes.modified == nil {
+                entry = try data.catalog.setAttributes(id, .init(modified: .now))
             }
         }
         if changes.mode != nil || changes.uid != nil || changes.gid != nil || changes.accessed != nil
             || changes.modified != nil
         {
-            entry = try data.catalog.setAttributes(id, changes)
+            // A time set explicitly wins over an access waiting to be recorded.
+            if changes.accessed != nil { accessTimes.forget(id) }
+            // The live file first: a group commit recording its version meanwhile then takes the new time.
             if let modified = changes.modified, let file = existingLiveFile(id) {
                 file.lock.withWriteLock { file.modified = modified }
             }
+            entry = try data.catalog.setAttributes(id, changes)
         }
         return overlay(entry)
     }
 
     // MARK: Files
+
+    /// The largest size a file made through the mount may take (4 TiB: 2^18 parts of 16 MiB, the part size a new
+    /// file gets when it is first made larger than 64 GiB); a truncate or write past it fails with `EFBIG`. A file
+    /// that already has content keeps its part size and may grow to 2^18 of its parts (64 GiB for 256 KiB).
+    public static let largestNewFile = FileImage.largestPristineSize
 
     /// Opens a file; `flags` are the open(2) flags.
     public func open(_ id: Int64, flags: Int32) throws -> UInt64 {
@@ -204,22 +248,27 @@ extension MountedFileSystem {
         return try open(try entry(id), flags: flags)
     }
 
-    private func open(_ entry: NamespaceEntry, flags: Int32) throws -> UInt64 {
+    /// `accessing`: whether opening for reading records an access (not for a file just created).
+    private func open(_ entry: NamespaceEntry, flags: Int32, accessing: Bool = true) throws -> UInt64 {
         let id = entry.id
         switch entry.kind {
         case .directory: throw PosixError.isADirectory
         case .symbolicLink: throw PosixError.invalidArgument
+        // The kernel opens FIFOs and device nodes itself; only a socket can get here.
+        case .fifo, .characterDevice, .blockDevice, .socket: throw PosixError.noSuchDeviceOrAddress
         case .file: break
         }
         let writable = flags & O_ACCMODE != O_RDONLY
+        if accessing && flags & O_ACCMODE != O_WRONLY { accessTimes.accessed(overlay(entry)) }
         return try withLiveFile(entry) { file in
             if writable && flags & O_TRUNC != 0 {
-                try file.lock.withWriteLock {
-                    if file.image.size != 0 {
-                        try file.image.truncate(to: 0)
-                        file.modified = Date()
-                    }
+                let unchanged = try file.lock.withWriteLock {
+                    try file.image.truncate(to: 0)
+                    Self.touchData(file)
+                    return !file.image.isDirty
                 }
+                // An empty file truncated: no new version, but its times move.
+                if unchanged { _ = try data.catalog.setAttributes(id, .init(modified: .now)) }
             }
             return addHandle(Handle(inode: id, writable: writable, append: flags & O_APPEND != 0), file: file)
         }
@@ -233,7 +282,7 @@ extension MountedFileSystem {
         try rejectVirtual(parent, name: name)
         let entry = try data.catalog.create(name, in: parent, kind: .file, mode: mode, uid: uid, gid: gid)
         countLookup(entry.id)
-        let handle = try open(entry, flags: flags & ~O_TRUNC)
+        let handle = try open(entry, flags: flags & ~O_TRUNC, accessing: false)
         return (FileAttributes(entry), handle)
     }
 
@@ -282,7 +331,7 @@ extension MountedFileSystem {
         do {
             try file.lock.withWriteLock {
                 try file.image.write(bytes, at: handle.append ? file.image.size : offset)
-                file.modified = Date()
+                Self.touchData(file)
                 file.writtenSinceSeal += Int64(bytes.count)
             }
         } catch {
@@ -290,6 +339,16 @@ extension MountedFileSystem {
             throw error
         }
         return bytes.count
+    }
+
+    /// `lseek` with `SEEK_DATA` (`toData`) or `SEEK_HOLE`: where the next data or hole starts at or after `offset`;
+    /// `ENXIO` at or past the end.
+    public func seek(_ handle: UInt64, from offset: Int64, toData: Bool) throws -> Int64 {
+        let (_, file) = try self.handle(handle)
+        guard let found = file.lock.withReadLock({ file.image.seek(from: offset, toData: toData) }) else {
+            throw PosixError.noSuchDeviceOrAddress
+        }
+        return found
     }
 
     /// Makes everything written through this handle, and the file's metadata, durable before returning.
@@ -331,6 +390,7 @@ extension MountedFileSystem {
 extension MountedFileSystem {
     /// Seals every changed file and commits all pending versions durably (`syncfs`, `fsyncdir`, unmount).
     public func syncAll() throws {
+        try recordAccessTimes()
         let live = existingLiveFiles()
         for (id, file) in live { try submitIfDirty(id, file) }
         try commitNow()

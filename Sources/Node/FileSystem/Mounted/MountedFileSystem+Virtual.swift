@@ -39,7 +39,7 @@ extension MountedFileSystem {
             case .torrentsDirectory(let directory):
                 if name.hasSuffix(".torrent"),
                     let entry = try data.catalog.lookup(String(name.dropLast(8)), in: directory),
-                    let metainfo = try wholeMetainfo(of: entry)
+                    let metainfo = try wholeMetainfo(of: entry, recordingPending: true)
                 {
                     child = .torrentFile(metainfo.infoHash)
                 } else if let entry = try data.catalog.lookup(name, in: directory), entry.kind == .directory {
@@ -156,13 +156,15 @@ extension MountedFileSystem {
     }
 
     /// The metainfo a namespace entry holds whole (a file at offset 0 of a single-file metainfo, or an added folder).
-    private func wholeMetainfo(of entry: NamespaceEntry) throws -> Metainfo? {
-        guard let hash = entry.infoHash else { return nil }
+    /// With `recordingPending`, a closed file whose first version is still pending is recorded first.
+    private func wholeMetainfo(of entry: NamespaceEntry, recordingPending: Bool = false) throws -> Metainfo? {
+        let pending = recordingPending && entry.kind == .file && entry.infoHash == nil
+        guard let hash = pending ? try recordedInfoHash(entry.id) : entry.infoHash else { return nil }
         let metainfo = try cachedMetainfo(hash)
         switch entry.kind {
         case .directory: return metainfo.info.isMultiFile ? metainfo : nil
         case .file: return !metainfo.info.isMultiFile && (entry.contentOffset ?? 0) == 0 ? metainfo : nil
-        case .symbolicLink: return nil
+        case .symbolicLink, .fifo, .characterDevice, .blockDevice, .socket: return nil
         }
     }
 
@@ -192,9 +194,9 @@ extension FileAttributes {
             uid: 0,
             gid: 0,
             size: size,
-            accessed: Date(timeIntervalSince1970: 0),
-            modified: Date(timeIntervalSince1970: 0),
-            changed: Date(timeIntervalSince1970: 0)
+            accessed: Timestamp(nanoseconds: 0),
+            modified: Timestamp(nanoseconds: 0),
+            changed: Timestamp(nanoseconds: 0)
         )
     }
 }

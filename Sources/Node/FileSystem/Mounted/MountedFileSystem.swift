@@ -14,7 +14,7 @@ public final class MountedFileSystem: @unchecked Sendable {
     let reader: PartReader
     /// Keeps writes within the data directory's quota.
     let quota: MountQuota
-    private var committer: Committer!
+    private(set) var committer: Committer!
     private let lock = NSLock()
     private let trackerBaseCache = Mutex<String?>(nil)
     private var files: [Int64: LiveFile] = [:]
@@ -31,6 +31,13 @@ public final class MountedFileSystem: @unchecked Sendable {
     static let cachedPieceLimit = 1 << 18
     static let cachedMetainfoLimit = 16_384
     let virtualTree = VirtualTree()
+    /// Access times of reads, recorded with the next group commit.
+    let accessTimes = PendingAccessTimes()
+    /// When reads record access times (`relatime` unless the mount options say otherwise).
+    public var accessTimeRule: AccessTimeRule {
+        get { accessTimes.accessTimeRule }
+        set { accessTimes.accessTimeRule = newValue }
+    }
     /// Held (shared) while mounted, so `gc` and `verify` wait for the unmount.
     private let mountLock: Int32
 
@@ -43,7 +50,10 @@ public final class MountedFileSystem: @unchecked Sendable {
         var pins = 0
         var version: UInt64 = 0
         var recordedVersion: UInt64 = 0
-        var modified: Date?
+        /// The modification time: of the last write or truncate, or as `utimensat` set it since.
+        var modified: Timestamp?
+        /// The change time of the last write or truncate.
+        var changed: Timestamp?
         /// Bytes written since the last seal, counted against the quota until their version is recorded.
         var writtenSinceSeal: Int64 = 0
 
@@ -81,6 +91,8 @@ public final class MountedFileSystem: @unchecked Sendable {
         _ = try data.catalog.deleteUnlinkedInodes()
         committer = Committer(data: data, reader: reader) { [weak self] in
             self?.sealClosedFiles()
+        } currentTimes: { [weak self] id in
+            self?.currentTimes(id)
         } onRecorded: { [weak self] recorded in
             self?.recorded(recorded)
         }
@@ -90,6 +102,7 @@ public final class MountedFileSystem: @unchecked Sendable {
     /// Records every pending version durably and stops the group commit; call before unmounting.
     public func shutdown() throws {
         for (id, file) in existingLiveFiles() { try submitIfDirty(id, file) }
+        try recordAccessTimes()
         try committer.stop()
         quota.release()
         close(mountLock)
@@ -223,6 +236,9 @@ public final class MountedFileSystem: @unchecked Sendable {
         // A listing is never empty once taken (it holds `.`), so empty means not taken yet.
         if offset == 0 || items!.isEmpty {
             let fresh = try readdir(id)
+            if !VirtualTree.isVirtual(id), let directory = try data.catalog.inode(id) {
+                accessTimes.accessed(overlay(directory))
+            }
             let replaced = lock.withLock { () -> [DirectoryItem] in
                 guard let old = listings[handle] else { return fresh }
                 listings[handle] = fresh
@@ -312,6 +328,9 @@ public final class MountedFileSystem: @unchecked Sendable {
     /// Seals every file closed with changes since the last commit (errors are logged; the file stays live and
     /// is retried at the next close, fsync or unmount).
     func sealClosedFiles() {
+        do { try recordAccessTimes() } catch {
+            FileHandle.standardError.write(Data("zenfs: recording access times failed: \(error)\n".utf8))
+        }
         let ids = lock.withLock {
             defer { closedWithChanges.removeAll() }
             return closedWithChanges
@@ -321,6 +340,15 @@ public final class MountedFileSystem: @unchecked Sendable {
             do { try submitIfDirty(id, file) } catch {
                 FileHandle.standardError.write(Data("zenfs: sealing inode \(id) failed: \(error)\n".utf8))
             }
+        }
+    }
+
+    /// Writes the access times reads left waiting (they stay waiting if the write fails).
+    func recordAccessTimes() throws {
+        let taken = accessTimes.take()
+        do { try data.catalog.recordAccessTimes(taken) } catch {
+            accessTimes.restore(taken)
+            throw error
         }
     }
 
@@ -340,7 +368,7 @@ public final class MountedFileSystem: @unchecked Sendable {
                     pieceLength: file.image.pieceLength,
                     size: file.image.size,
                     staged: sealed.staged,
-                    modified: file.modified ?? Date(),
+                    times: FileTimes(modified: file.modified ?? .now, changed: file.changed ?? .now),
                     version: file.version,
                     writtenBytes: file.writtenSinceSeal
                 )
@@ -355,13 +383,36 @@ public final class MountedFileSystem: @unchecked Sendable {
     }
 
     /// The catalog's view of an inode, with the size and time of its live image if it has one.
-    func overlay(_ entry: NamespaceEntry) -> FileAttributes {
+    func overlay(_ stored: NamespaceEntry) -> FileAttributes {
         lock.lock()
-        let file = files[entry.id]
+        let file = files[stored.id]
         lock.unlock()
+        let entry = accessTimes.pending(stored.id).map { stored.with(accessed: $0) } ?? stored
         guard let file else { return FileAttributes(entry) }
         return file.lock.withReadLock {
-            FileAttributes(entry.with(size: file.image.size, modified: file.modified, changed: file.modified))
+            FileAttributes(
+                entry.with(
+                    size: file.image.size,
+                    modified: file.modified,
+                    changed: max(entry.changed, file.changed ?? entry.changed)
+                )
+            ).with(allocated: file.image.allocatedBytes(recorded: entry.allocated))
         }
+    }
+
+    /// The times of a live file's data as they are now, for the group commit to record.
+    func currentTimes(_ id: Int64) -> FileTimes? {
+        guard let file = existingLiveFile(id) else { return nil }
+        return file.lock.withReadLock {
+            guard let modified = file.modified, let changed = file.changed else { return nil }
+            return FileTimes(modified: modified, changed: changed)
+        }
+    }
+
+    /// Marks a live file's data as changed now (a write or truncate); the caller holds the file's write lock.
+    static func touchData(_ file: LiveFile, modified: Timestamp? = nil) {
+        let now = Timestamp.now
+        file.modified = modified ?? now
+        file.changed = now
     }
 }

@@ -17,6 +17,10 @@ public enum PosixError: Error, Equatable, Sendable, CustomStringConvertible {
     case permissionDenied
     case readOnly
     case tooManyLinks
+    /// Opening a socket (`ENXIO`).
+    case noSuchDeviceOrAddress
+    /// A size or offset past the largest file the mount holds (`EFBIG`).
+    case fileTooLarge
 
     /// The errno value a FUSE reply carries.
     public var errno: Int32 {
@@ -36,6 +40,8 @@ public enum PosixError: Error, Equatable, Sendable, CustomStringConvertible {
         case .permissionDenied: EPERM
         case .readOnly: EROFS
         case .tooManyLinks: EMLINK
+        case .noSuchDeviceOrAddress: ENXIO
+        case .fileTooLarge: EFBIG
         }
     }
 
