@@ -46,7 +46,7 @@ struct StorageMarketTests {
     static func randomFile(_ path: String, bytes: Int) {
         var generator = SystemRandomNumberGenerator()
         let data = Data((0..<bytes).map { _ in UInt8.random(in: 0...255, using: &generator) })
-        FileManager.default.createFile(atPath: path, contents: data)
+        _ = FileManager.default.createFile(atPath: path, contents: data)
     }
 
     /// One publisher, three sellers whose floors fit and one whose floor is above the offer: every part lands on

@@ -53,7 +53,7 @@ struct MarketConfigTests {
         do {
             try ConfigFile.parse("\n[market]\nprice_upload = \"0.01/GiB-month\"\n").apply(to: &configuration)
             Issue.record("accepted a storage unit for a transfer price")
-        } catch let error as ConfigFileError {
+        } catch {
             #expect("\(error)".contains("line 3") && "\(error)".contains("/GiB"))
         }
     }
