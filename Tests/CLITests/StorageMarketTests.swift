@@ -306,12 +306,14 @@ struct StorageMarketTests {
         let get = try publisher.runner.zenfs(["get", infoHash, "--to", restored])
         #expect(get.status == 0, "\(get.error)")
         #expect(FileManager.default.contentsEqual(atPath: restored + "/notes.bin", andPath: file))
-        #expect(MountCrashTests.waitUntil(seconds: 15) {
-            let bought = Self.contracts(publisher).first
-            let sold = Self.contracts(seller).first
-            return (bought?.downloadedBytes ?? 0) >= 1_000_000 && (sold?.downloadedBytes ?? 0) >= 1_000_000
-                && (bought?.paidUnits ?? 0) >= Self.expectedCharge(bought!) - 1
-        })
+        #expect(
+            MountCrashTests.waitUntil(seconds: 15) {
+                let bought = Self.contracts(publisher).first
+                let sold = Self.contracts(seller).first
+                return (bought?.downloadedBytes ?? 0) >= 1_000_000 && (sold?.downloadedBytes ?? 0) >= 1_000_000
+                    && (bought?.paidUnits ?? 0) >= Self.expectedCharge(bought!) - 1
+            }
+        )
         let bought = try #require(Self.contracts(publisher).first)
         #expect(bought.downloadPriceUnits == 2_000_000)
     }
