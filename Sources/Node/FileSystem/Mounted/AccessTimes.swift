@@ -29,7 +29,7 @@ public enum AccessTimeRule: Int, Sendable {
     }
 
     /// Whether an access now changes the access time `accessed` of an inode with times `modified` and `changed`.
-    func updates(accessed: Timestamp, modified: Timestamp, changed: Timestamp, now: Timestamp) -> Bool {
+    public func updates(accessed: Timestamp, modified: Timestamp, changed: Timestamp, now: Timestamp) -> Bool {
         switch self {
         case .never: false
         case .always: true

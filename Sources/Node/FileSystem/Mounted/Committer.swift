@@ -43,6 +43,8 @@ final class Committer: @unchecked Sendable {
     private let wakeup = NSCondition()
     private var stopping = false
     private var thread: Thread?
+    /// Signalled when the background thread has returned.
+    private let exited = DispatchSemaphore(value: 0)
     static let interval: TimeInterval = 1
 
     init(
@@ -66,11 +68,17 @@ final class Committer: @unchecked Sendable {
         thread.start()
     }
 
-    /// Commits what is pending and stops the background thread.
+    /// Stops the background thread, waiting for a commit it is making (or a file it is sealing, whose version it
+    /// then commits), and commits what is pending. Only then is everything written recorded: a new mount of the
+    /// same data directory, or a command run right after, must not see an older version.
     func stop() throws {
         wakeup.withLock {
             stopping = true
             wakeup.signal()
+        }
+        if thread != nil {
+            exited.wait()
+            thread = nil
         }
         try commitNow(durable: true)
     }
@@ -80,6 +88,7 @@ final class Committer: @unchecked Sendable {
     }
 
     private func run() {
+        defer { exited.signal() }
         while true {
             let stop = wakeup.withLock { () -> Bool in
                 if !stopping { _ = wakeup.wait(until: Date().addingTimeInterval(Self.interval)) }
@@ -95,15 +104,24 @@ final class Committer: @unchecked Sendable {
 
     /// The bytes of a version's parts that are not all zeros (the holes all share the zero part).
     static func allocatedBytes(of info: MetainfoInfo) -> Int64 {
-        var zeroHashes: [Int: SHA1Digest] = [:]
-        var allocated: Int64 = 0
-        for (index, piece) in info.pieces.enumerated() {
-            let length = info.size(ofPiece: index)
-            if zeroHashes[length] == nil { zeroHashes[length] = SHA1Digest.of([UInt8](repeating: 0, count: length)) }
-            if piece != zeroHashes[length] { allocated += Int64(length) }
-        }
+        guard let lastPiece = info.pieces.last else { return 0 }
+        let whole = zeroPartHash(length: info.pieceLength)
+        let last = info.pieces.count - 1
+        let lastLength = info.size(ofPiece: last)
+        var allocated = lastPiece == zeroPartHash(length: lastLength) ? 0 : Int64(lastLength)
+        for piece in info.pieces[..<last] where piece != whole { allocated += Int64(info.pieceLength) }
         return allocated
     }
+
+    /// The hash of a part of `length` zeros, kept for whole part lengths (powers of two), so the cache stays small.
+    private static func zeroPartHash(length: Int) -> SHA1Digest {
+        if let known = zeroPartHashes.withLock({ $0[length] }) { return known }
+        let hash = SHA1Digest.of([UInt8](repeating: 0, count: length))
+        if length & (length - 1) == 0 { zeroPartHashes.withLock { $0[length] = hash } }
+        return hash
+    }
+
+    private static let zeroPartHashes = Mutex<[Int: SHA1Digest]>([:])
 
     /// Records every pending version now; with `durable`, the catalog transaction is synced too.
     func commitNow(durable: Bool) throws {

@@ -119,7 +119,10 @@ public final class MountedFileSystem: @unchecked Sendable {
             return existing
         }
         if file == nil {
-            file = pin(LiveFile(image: FileImage(base: try base(of: entry), reader: reader)), for: entry.id)
+            // Read afresh: `entry` may predate a version the group commit recorded (and whose live file it then
+            // dropped) since the caller read it, and an image built on it would lose that version's bytes.
+            let current = try data.catalog.inode(entry.id) ?? entry
+            file = pin(LiveFile(image: FileImage(base: try base(of: current), reader: reader)), for: entry.id)
         }
         defer { unpin(file!, id: entry.id) }
         return try body(file!)
