@@ -39,6 +39,9 @@ let package = Package(
         // Pure: the market's decisions (prices, a seller's policy, channel states, metering, placement) and its
         // peer messages; clock and usage come in as values.
         .target(name: "Market", dependencies: ["Chain", "ZenFS"]),
+        // The machine side of VM tasks: thin images, QEMU and its QMP socket, cgroup limits. Knows nothing of parts,
+        // catalogs or the chain beyond amounts.
+        .target(name: "VMHost", dependencies: ["Market", "Chain"]),
 
         // The shell: all I/O.
         .target(
@@ -76,6 +79,7 @@ let package = Package(
 
         .testTarget(name: "ChainTests", dependencies: ["Chain"], resources: [.copy("Corpus")]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Chain", "ZenFS"]),
+        .testTarget(name: "VMHostTests", dependencies: ["VMHost", "Market", "Chain", "TestSupport"]),
         .testTarget(
             name: "ZenFSTests",
             dependencies: ["ZenFS", "Chain"],

@@ -1,0 +1,137 @@
+import Foundation
+import Market
+import TestSupport
+import Testing
+
+@testable import VMHost
+
+/// Boots the thin guest under QEMU for real: image from Debian packages, a lease of two cores and 256 MiB, SSH
+/// through the host forward with the lease's key, QMP metering, clean power-off. QEMU comes from
+/// scripts/install-deps; without it the suite is skipped and says so.
+@Suite(
+    .serialized,
+    .enabled(
+        if: Subprocess.findExecutable("qemu-system-x86_64") != nil && Subprocess.findExecutable("ssh") != nil,
+        "qemu-system-x86_64 or ssh is not installed: run scripts/install-deps"
+    )
+)
+struct GuestBootTests {
+    /// Shared between runs: images are named by content hash, so a stale one is never used.
+    static let cacheDirectory = ProcessInfo.processInfo.environment["ZENFS_VM_CACHE"] ?? "/tmp/zenfs-vm-cache"
+
+    /// The guest boots, answers SSH with the injected key, reports the lease's cores and memory, is metered
+    /// through QMP and the cgroups, and powers off when asked.
+    @Test func bootsToSSHAndMatchesTheLease() throws {
+        let folder = TemporaryDirectory()
+        chmod(folder.path, 0o755)
+        let built = try ThinImageBuilder(configuration: .init(cacheDirectory: Self.cacheDirectory)).build()
+        // The same packages, offline: the cached image comes back.
+        let offline = try ThinImageBuilder(
+            configuration: .init(
+                cacheDirectory: Self.cacheDirectory,
+                packageDirectories: [Self.cacheDirectory + "/packages", "/var/cache/apt/archives"],
+                allowDownload: false
+            )
+        ).build()
+        #expect(offline == built)
+
+        let key = folder.path + "/id_ed25519"
+        _ = try Subprocess.output("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "lease", "-f", key])
+        let publicKey = try String(contentsOfFile: key + ".pub", encoding: .utf8).trimmingCharacters(in: "\n")
+        let verdict = AcceleratorProbe.choose(image: built, directory: folder.path + "/probe")
+        let lease = VMLease(
+            name: "test-\(getpid())",
+            cores: 2,
+            memoryMiB: 256,
+            diskBytes: 64 << 20,
+            sshPort: try freePort(),
+            authorizedKey: publicKey,
+            hostCPUs: CPUAffinity.availableCPUs >= 2 ? [1, 0] : [0]
+        )
+        let machine = try QEMUMachine.launch(
+            image: built,
+            lease: lease,
+            directory: folder.path + "/vm",
+            options: LaunchOptions(accelerator: verdict.accelerator)
+        )
+        defer { if machine.isRunning { machine.kill() } }
+        let started = Date()
+        try machine.waitForSSH(timeout: 90)
+        let bootSeconds = Date().timeIntervalSince(started)
+
+        let ssh = [
+            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR", "-i", key, "-p", "\(lease.sshPort)", "root@127.0.0.1",
+        ]
+        let answer = try Subprocess.output(
+            "ssh",
+            ssh + [
+                "nproc; free -m | sed -n 2p; dd if=/dev/zero of=/dev/vda bs=1M count=4 conv=fsync 2>/dev/null; echo done"
+            ],
+            timeout: 60
+        )
+        let lines = answer.split(separator: "\n").map(String.init)
+        #expect(lines.first == "2")
+        let totalMiB = lines.dropFirst().first.flatMap { $0.split(separator: " ").dropFirst().first }.flatMap {
+            Int($0)
+        }
+        let total = try #require(totalMiB, "free -m printed: \(answer)")
+        // The kernel keeps some of the RAM for itself; what it reports is most of the lease and never more.
+        #expect(total <= lease.memoryMiB && total >= lease.memoryMiB * 3 / 4)
+        #expect(lines.last == "done")
+
+        #expect(try machine.status().running)
+        let vcpus = try machine.vcpus()
+        #expect(vcpus.count == 2)
+        let pins = try machine.pinVCPUs()
+        for cpu in vcpus { #expect(try CPUAffinity.cpus(of: cpu.threadID) == [pins[cpu.threadID]!]) }
+        let reading = try machine.reading()
+        #expect(reading.cpuNanoseconds > 0)
+        #expect(reading.diskWrittenBytes >= 4 << 20)
+        #expect(reading.residentBytes > 0)
+
+        if let limits = machine.limits {
+            let quota = try String(contentsOfFile: limits.directories["cpu"]! + "/cpu.cfs_quota_us", encoding: .utf8)
+            #expect(quota.trimmingCharacters(in: "\n") == "200000")
+            let procs = try String(contentsOfFile: limits.directories["memory"]! + "/cgroup.procs", encoding: .utf8)
+            #expect(procs.split(separator: "\n").contains("\(machine.pid)"))
+        } else {
+            print("VM limits not applied: \(machine.limitsReport ?? "?")")
+        }
+        if getuid() == 0 {
+            let status = try String(contentsOfFile: "/proc/\(machine.pid)/status", encoding: .utf8)
+            let uid = status.split(separator: "\n").first { $0.hasPrefix("Uid:") }
+            #expect(uid?.split(separator: "\t").dropFirst().first == "\(getpwnam("nobody")!.pointee.pw_uid)")
+        }
+
+        // Metering: the reading goes into the pure meter; the charge follows the rates.
+        var meter = VMMeter(startingAt: 0, memoryBytes: UInt64(lease.memoryMiB) << 20, diskBytes: lease.diskBytes)
+        meter.record(cpuNanoseconds: reading.cpuNanoseconds, trafficBytes: 0, at: 3_600)
+        #expect(meter.usage.cpuNanoseconds == reading.cpuNanoseconds)
+
+        let outcome = machine.shutdown(timeout: 20)
+        #expect(outcome == .poweredOff)
+        #expect(!machine.isRunning)
+        print(
+            "VM boot to SSH: \(String(format: "%.1f", bootSeconds)) s (\(verdict.accelerator): \(verdict.reason)); "
+                + "QEMU resident \(reading.residentBytes >> 20) MiB for \(lease.memoryMiB) MiB of guest RAM"
+        )
+    }
+
+    /// A free TCP port on 127.0.0.1 (bound, read, released).
+    func freePort() throws -> UInt16 {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard bound else { throw VMHostError.badLease("no free port") }
+        return UInt16(bigEndian: address.sin_port)
+    }
+}
