@@ -90,11 +90,24 @@ struct GuestBootTests {
         #expect(reading.diskWrittenBytes >= 4 << 20)
         #expect(reading.residentBytes > 0)
 
+        var peakMemory: UInt64 = 0
         if let limits = machine.limits {
+            peakMemory = try limits.peakMemoryBytes()
             let quota = try String(contentsOfFile: limits.directories["cpu"]! + "/cpu.cfs_quota_us", encoding: .utf8)
             #expect(quota.trimmingCharacters(in: "\n") == "200000")
             let procs = try String(contentsOfFile: limits.directories["memory"]! + "/cgroup.procs", encoding: .utf8)
             #expect(procs.split(separator: "\n").contains("\(machine.pid)"))
+            // Half a core for a guest spinning on both vCPUs: the quota must throttle it.
+            let throttledBefore = try limits.throttledPeriods()
+            try limits.setCPUQuota(millicores: 500)
+            let spun = try Subprocess.output(
+                "ssh",
+                ssh + ["(timeout 2 sh -c 'while :; do :; done' &); timeout 2 sh -c 'while :; do :; done'; echo spun"],
+                timeout: 60
+            )
+            #expect(spun.hasSuffix("spun\n"))
+            #expect(try limits.throttledPeriods() > throttledBefore)
+            try limits.setCPUQuota(millicores: 2_000)
         } else {
             print("VM limits not applied: \(machine.limitsReport ?? "?")")
         }
@@ -114,7 +127,8 @@ struct GuestBootTests {
         #expect(!machine.isRunning)
         print(
             "VM boot to SSH: \(String(format: "%.1f", bootSeconds)) s (\(verdict.accelerator): \(verdict.reason)); "
-                + "QEMU resident \(reading.residentBytes >> 20) MiB for \(lease.memoryMiB) MiB of guest RAM"
+                + "QEMU resident \(reading.residentBytes >> 20) MiB, cgroup peak \(peakMemory >> 20) MiB, for "
+                + "\(lease.memoryMiB) MiB of guest RAM; guest free -m total \(total) MiB"
         )
     }
 

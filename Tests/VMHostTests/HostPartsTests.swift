@@ -75,7 +75,7 @@ struct HostPartsTests {
             accelerator: .tcg
         )
         let joined = arguments.joined(separator: " ")
-        #expect(joined.contains("-accel tcg,thread=multi -smp 2 -m 512"))
+        #expect(joined.contains("-accel tcg,thread=multi,tb-size=64 -smp 2 -m 512"))
         #expect(joined.contains("user,id=net0,hostfwd=tcp:127.0.0.1:10022-:22,restrict=on"))
         #expect(joined.contains("zenfs.key=" + Data("ssh-ed25519 AAAAkey me".utf8).base64EncodedString()))
         #expect(joined.contains("file=/run/t1/disk.qcow2,if=virtio,format=qcow2"))

@@ -37,6 +37,13 @@ public struct CgroupLimits: Sendable, Equatable {
         return limits
     }
 
+    /// Changes the CPU quota to `millicores` thousandths of a core per period (1000 = one core), such as when a
+    /// lease is resized or a host wants to hold a VM back.
+    public func setCPUQuota(millicores: UInt64) throws(VMHostError) {
+        let quota = max(1_000, millicores * Self.periodMicroseconds / 1_000)
+        try write("\(quota)", to: "cpu", file: "cpu.cfs_quota_us")
+    }
+
     /// The folders whose `cgroup.procs` a starting process must join.
     public var procsDirectories: [String] { CgroupMounts.needed.compactMap { directories[$0] } }
 

@@ -46,7 +46,8 @@ public enum AcceleratorProbe {
             try machine.waitForMarker(timeout: timeout)
             return Verdict(accelerator: .kvm, reason: "a KVM test boot reached the guest's marker")
         } catch {
-            return Verdict(accelerator: .tcg, reason: "the KVM test boot failed, using TCG: \(error)")
+            let firstLine = "\(error)".split(separator: "\n").first.map(String.init) ?? ""
+            return Verdict(accelerator: .tcg, reason: "the KVM test boot failed, using TCG: \(firstLine)")
         }
     }
 }

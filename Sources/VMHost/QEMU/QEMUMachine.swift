@@ -110,6 +110,14 @@ public final class QEMUMachine: @unchecked Sendable {
                 throw .toolMissing("setpriv", package: "util-linux")
             }
             let (uid, gid) = (account.pointee.pw_uid, account.pointee.pw_gid)
+            for path in [directory, image.directory] {
+                if let blocked = Self.firstUnsearchableAncestor(of: path) {
+                    throw .badLease(
+                        "QEMU runs as \(user), who cannot reach \(path) (\(blocked) is not searchable by others): "
+                            + "keep images and run folders under world-searchable folders, or launch without a user"
+                    )
+                }
+            }
             for path in [directory] + (withNetworkAndDisk ? [files.disk] : []) { chown(path, uid, gid) }
             command += [setpriv, "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--"]
         }
@@ -145,6 +153,18 @@ public final class QEMUMachine: @unchecked Sendable {
             limits: limits,
             limitsReport: limitsReport
         )
+    }
+
+    /// The first folder on the way to `path` that other users may not enter, if any.
+    static func firstUnsearchableAncestor(of path: String) -> String? {
+        var current = ""
+        for component in path.split(separator: "/") {
+            current += "/" + component
+            var info = stat()
+            guard stat(current, &info) == 0 else { return current }
+            if (info.st_mode & S_IFMT) == S_IFDIR && (info.st_mode & S_IXOTH) == 0 { return current }
+        }
+        return nil
     }
 
     /// The serial console so far.
