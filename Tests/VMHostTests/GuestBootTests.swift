@@ -88,7 +88,7 @@ struct GuestBootTests {
         let reading = try machine.reading()
         #expect(reading.cpuNanoseconds > 0)
         #expect(reading.diskWrittenBytes >= 4 << 20)
-        #expect(reading.residentBytes > 0)
+        #expect(reading.residentBytes > reading.qemuOwnResidentBytes && reading.qemuOwnResidentBytes > 0)
 
         var peakMemory: UInt64 = 0
         if let limits = machine.limits {
@@ -111,6 +111,8 @@ struct GuestBootTests {
         } else {
             print("VM limits not applied: \(machine.limitsReport ?? "?")")
         }
+        let stat = try String(contentsOfFile: "/proc/\(machine.pid)/stat", encoding: .utf8)
+        #expect(ProcessStats.niceness(statLine: stat) == lease.niceness)
         if getuid() == 0 {
             let status = try String(contentsOfFile: "/proc/\(machine.pid)/status", encoding: .utf8)
             let uid = status.split(separator: "\n").first { $0.hasPrefix("Uid:") }
@@ -127,7 +129,7 @@ struct GuestBootTests {
         #expect(!machine.isRunning)
         print(
             "VM boot to SSH: \(String(format: "%.1f", bootSeconds)) s (\(verdict.accelerator): \(verdict.reason)); "
-                + "QEMU resident \(reading.residentBytes >> 20) MiB, cgroup peak \(peakMemory >> 20) MiB, for "
+                + "QEMU resident \(reading.residentBytes >> 20) MiB (its own \(reading.qemuOwnResidentBytes >> 20) MiB), cgroup peak \(peakMemory >> 20) MiB, for "
                 + "\(lease.memoryMiB) MiB of guest RAM; guest free -m total \(total) MiB"
         )
     }

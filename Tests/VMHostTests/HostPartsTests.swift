@@ -53,8 +53,28 @@ struct HostPartsTests {
     @Test func readsProcessStats() {
         let stat = "4242 (qemu (x) y) S 1 4242 4242 0 -1 4194560 5000 0 0 0 1234 567 0 0 20 0 5 0 100 0 0"
         #expect(ProcessStats.cpuTicks(statLine: stat) == 1_801)
+        #expect(ProcessStats.niceness(statLine: stat) == 0)
+        #expect(ProcessStats.niceness(statLine: "1 (a) S 1 1 1 0 -1 0 0 0 0 0 1 2 0 0 30 10 1") == 10)
         #expect(ProcessStats.residentBytes(statusText: "Name:\tqemu\nVmRSS:\t  254772 kB\n") == 254_772 * 1024)
         #expect(ProcessStats.cpuTicks(statLine: "garbage") == nil)
+    }
+
+    /// The mapping as large as the guest's RAM is the guest's; the rest is QEMU's own.
+    @Test func splitsResidentMemory() {
+        let smaps = """
+            55d0a0000000-55d0a0400000 r-xp 00000000 08:01 1234 /usr/bin/qemu-system-x86_64
+            Size:               4096 kB
+            Rss:                3000 kB
+            7f34f3e00000-7f3503e00000 rw-p 00000000 00:00 0
+            Size:             262144 kB
+            Rss:              129024 kB
+            7f3600000000-7f3604000000 rwxp 00000000 00:00 0
+            Size:              65536 kB
+            Rss:               40000 kB
+            """
+        let split = ProcessStats.residentSplit(smapsText: smaps, guestBytes: 256 << 20)
+        #expect(split.guest == 129_024 * 1024)
+        #expect(split.own == 43_000 * 1024)
     }
 
     /// The command line forwards SSH on loopback only, isolates the network, and carries the key in base64.

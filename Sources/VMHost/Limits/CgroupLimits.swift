@@ -89,7 +89,7 @@ public struct CgroupLimits: Sendable, Equatable {
 
     func read(_ controller: String, _ file: String) throws(VMHostError) -> String {
         let path = (directories[controller] ?? "") + "/" + file
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard let text = ProcFile.read(path) else {
             throw .limits("cannot read \(path)")
         }
         return text

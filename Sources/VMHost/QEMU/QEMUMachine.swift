@@ -82,7 +82,7 @@ public final class QEMUMachine: @unchecked Sendable {
         var limits: CgroupLimits?
         var limitsReport: String?
         if options.applyCgroupLimits {
-            let table = (try? String(contentsOfFile: "/proc/self/mounts", encoding: .utf8)) ?? ""
+            let table = ProcFile.read("/proc/self/mounts") ?? ""
             let mounts = CgroupMounts(mountsTable: table)
             do throws(VMHostError) {
                 let memory = UInt64(lease.memoryMiB + options.memoryOverheadMiB) << 20
@@ -237,9 +237,11 @@ public final class QEMUMachine: @unchecked Sendable {
     public func reading() throws(VMHostError) -> VMReading {
         let blocks = try blockStats()
         let cpu = try limits?.cpuNanoseconds() ?? ProcessStats.cpuNanoseconds(pid: pid) ?? 0
+        let split = ProcessStats.residentSplit(pid: pid, guestBytes: UInt64(lease.memoryMiB) << 20)
         return VMReading(
             cpuNanoseconds: cpu,
             residentBytes: ProcessStats.residentBytes(pid: pid) ?? 0,
+            qemuOwnResidentBytes: split?.own ?? 0,
             diskReadBytes: blocks.reduce(0) { $0 + $1.readBytes },
             diskWrittenBytes: blocks.reduce(0) { $0 + $1.writtenBytes }
         )
@@ -291,7 +293,10 @@ public final class QEMUMachine: @unchecked Sendable {
 /// One metering sample of a running VM (cumulative counters).
 public struct VMReading: Hashable, Sendable {
     public var cpuNanoseconds: UInt64
+    /// All of QEMU's resident memory: the guest's RAM it touched and its own.
     public var residentBytes: UInt64
+    /// QEMU's resident memory beyond the guest's RAM.
+    public var qemuOwnResidentBytes: UInt64
     public var diskReadBytes: UInt64
     public var diskWrittenBytes: UInt64
 }
