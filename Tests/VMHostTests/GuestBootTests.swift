@@ -55,6 +55,9 @@ struct GuestBootTests {
             options: LaunchOptions(accelerator: verdict.accelerator)
         )
         defer { if machine.isRunning { machine.kill() } }
+        // The disk's room is taken at launch: the overlay file is at least as large as the lease's disk.
+        let diskFile = try FileManager.default.attributesOfItem(atPath: machine.files.disk)
+        #expect((diskFile[.size] as? UInt64 ?? 0) >= lease.diskBytes)
         let started = Date()
         try machine.waitForSSH(timeout: 90)
         let bootSeconds = Date().timeIntervalSince(started)

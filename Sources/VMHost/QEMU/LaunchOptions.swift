@@ -10,18 +10,23 @@ public struct LaunchOptions: Hashable, Sendable {
     /// Memory QEMU may use beyond the guest's RAM before the limit stops it (its own code, buffers, TCG's
     /// translation cache). Measured here at ~120 MB for a thin guest.
     public var memoryOverheadMiB: Int
+    /// Whether the lease's disk space is taken from the host's filesystem at launch (`fallocate` through
+    /// qcow2 preallocation), so a full host disk refuses the lease instead of failing the guest's writes later.
+    public var reserveDisk: Bool
 
     public init(
         accelerator: Accelerator = .tcg,
         user: String? = "nobody",
         applyCgroupLimits: Bool = true,
         requireCgroupLimits: Bool = false,
-        memoryOverheadMiB: Int = 256
+        memoryOverheadMiB: Int = 256,
+        reserveDisk: Bool = true
     ) {
         self.accelerator = accelerator
         self.user = user
         self.applyCgroupLimits = applyCgroupLimits
         self.requireCgroupLimits = requireCgroupLimits
         self.memoryOverheadMiB = memoryOverheadMiB
+        self.reserveDisk = reserveDisk
     }
 }

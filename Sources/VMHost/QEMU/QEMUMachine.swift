@@ -69,14 +69,7 @@ public final class QEMUMachine: @unchecked Sendable {
         }
         for stale in [files.console, files.qmpSocket, files.disk, files.output] { unlink(stale) }
         if withNetworkAndDisk {
-            _ = try Subprocess.output(
-                "qemu-img",
-                [
-                    "create", "-q", "-f", "qcow2", "-b", image.baseDiskPath, "-F", "qcow2", files.disk,
-                    "\(lease.diskBytes)",
-                ],
-                timeout: 60
-            )
+            try OverlayDisk.create(files.disk, on: image, lease: lease, reserve: options.reserveDisk)
         }
         var command: [String] = []
         var limits: CgroupLimits?
