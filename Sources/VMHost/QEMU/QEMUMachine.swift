@@ -46,7 +46,7 @@ public final class QEMUMachine: @unchecked Sendable {
     }
 
     deinit {
-        if process.isRunning { Glibc.kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { kill() }
     }
 
     /// Starts QEMU for `lease` on `image`, with its files in `directory` (created; a stale disk is replaced).
