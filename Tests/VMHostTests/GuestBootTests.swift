@@ -66,10 +66,7 @@ struct GuestBootTests {
         try machine.waitForSSH(timeout: 90)
         let bootSeconds = Date().timeIntervalSince(started)
 
-        let ssh = [
-            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR", "-i", key, "-p", "\(lease.sshPort)", "root@127.0.0.1",
-        ]
+        let ssh = Self.sshArguments(key: key, port: lease.sshPort)
         let answer = try Subprocess.output(
             "ssh",
             ssh + [
@@ -139,6 +136,60 @@ struct GuestBootTests {
                 + "QEMU resident \(reading.residentBytes >> 20) MiB (its own \(reading.qemuOwnResidentBytes >> 20) MiB), cgroup peak \(peakMemory >> 20) MiB, for "
                 + "\(lease.memoryMiB) MiB of guest RAM; guest free -m total \(total) MiB"
         )
+    }
+
+    /// Data written by one lease to its persistent volume is there for the next lease that attaches it; the
+    /// volume goes when removed.
+    @Test func persistentVolumeOutlivesTheLease() throws {
+        let folder = TemporaryDirectory()
+        chmod(folder.path, 0o755)
+        let image = try ThinImageBuilder(configuration: .init(cacheDirectory: Self.cacheDirectory)).build()
+        let key = folder.path + "/id_ed25519"
+        _ = try Subprocess.output("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "lease", "-f", key])
+        let publicKey = try String(contentsOfFile: key + ".pub", encoding: .utf8).trimmingCharacters(in: "\n")
+        let volume = try PersistentVolume.openOrCreate(at: folder.path + "/volume.qcow2", sizeBytes: 16 << 20)
+        let verdict = AcceleratorProbe.choose(image: image, directory: folder.path + "/probe")
+
+        func runLease(_ index: Int, command: String) throws -> String {
+            let lease = VMLease(
+                name: "volume-\(getpid())-\(index)",
+                cores: 1,
+                memoryMiB: 192,
+                diskBytes: 16 << 20,
+                sshPort: try freePort(),
+                authorizedKey: publicKey,
+                volumes: [volume]
+            )
+            let machine = try QEMUMachine.launch(
+                image: image,
+                lease: lease,
+                directory: folder.path + "/vm\(index)",
+                options: LaunchOptions(accelerator: verdict.accelerator)
+            )
+            defer { if machine.isRunning { machine.kill() } }
+            try machine.waitForSSH(timeout: 90)
+            let ssh = Self.sshArguments(key: key, port: lease.sshPort)
+            let answer = try Subprocess.output("ssh", ssh + [command], timeout: 60)
+            #expect(machine.shutdown(timeout: 20) == .poweredOff)
+            return answer
+        }
+
+        let written = try runLease(
+            1,
+            command: "echo zenfs-volume-data | dd of=/dev/vdb conv=fsync 2>/dev/null; echo ok"
+        )
+        #expect(written == "ok\n")
+        let read = try runLease(2, command: "head -c 17 /dev/vdb")
+        #expect(read == "zenfs-volume-data")
+        try volume.remove()
+        #expect(!FileManager.default.fileExists(atPath: volume.path))
+    }
+
+    static func sshArguments(key: String, port: UInt16) -> [String] {
+        [
+            "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "ConnectTimeout=10", "-o", "LogLevel=ERROR", "-i", key, "-p", "\(port)", "root@127.0.0.1",
+        ]
     }
 
     /// A free TCP port on 127.0.0.1 (bound, read, released).

@@ -100,6 +100,19 @@ struct HostPartsTests {
         #expect(joined.contains("zenfs.key=" + Data("ssh-ed25519 AAAAkey me".utf8).base64EncodedString()))
         #expect(joined.contains("file=/run/t1/disk.qcow2,if=virtio,format=qcow2"))
         #expect(joined.contains("unix:/run/t1/qmp.sock,server=on,wait=off"))
+        var withVolume = lease
+        withVolume.volumes = [PersistentVolume(path: "/volumes/v1.qcow2", sizeBytes: 1 << 20)]
+        let volumeArguments = QEMUCommandLine.arguments(
+            image: image,
+            lease: withVolume,
+            files: RunFiles(directory: "/run/t1"),
+            accelerator: .tcg
+        ).joined(separator: " ")
+        #expect(
+            volumeArguments.contains(
+                "file=/run/t1/disk.qcow2,if=virtio,format=qcow2 -drive file=/volumes/v1.qcow2,if=virtio,format=qcow2"
+            )
+        )
     }
 
     /// Leases that cannot run are refused with the reason.

@@ -22,6 +22,7 @@ enum QEMUCommandLine {
         arguments += ["-chardev", "file,id=console,path=\(files.console)", "-serial", "chardev:console"]
         if withNetworkAndDisk {
             arguments += ["-drive", "file=\(files.disk),if=virtio,format=qcow2"]
+            for volume in lease.volumes { arguments += ["-drive", "file=\(volume.path),if=virtio,format=qcow2"] }
             arguments += ["-netdev", network, "-device", "virtio-net-pci,netdev=net0"]
         }
         arguments += ["-device", "virtio-rng-pci"]

@@ -111,7 +111,8 @@ public final class QEMUMachine: @unchecked Sendable {
                     )
                 }
             }
-            for path in [directory] + (withNetworkAndDisk ? [files.disk] : []) { chown(path, uid, gid) }
+            let volumes = withNetworkAndDisk ? lease.volumes.map(\.path) : []
+            for path in [directory] + (withNetworkAndDisk ? [files.disk] : []) + volumes { chown(path, uid, gid) }
             command += [setpriv, "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--"]
         }
         command.append(qemu)

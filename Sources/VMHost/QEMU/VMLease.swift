@@ -17,6 +17,8 @@ public struct VMLease: Hashable, Sendable {
     public var niceness: Int
     /// Whether the guest may reach nothing but its forwarded port (QEMU's `restrict=on`).
     public var isolatedNetwork: Bool
+    /// Disks kept between leases, attached after the lease's own disk.
+    public var volumes: [PersistentVolume]
 
     public init(
         name: String,
@@ -27,7 +29,8 @@ public struct VMLease: Hashable, Sendable {
         authorizedKey: String,
         hostCPUs: [Int] = [],
         niceness: Int = 10,
-        isolatedNetwork: Bool = true
+        isolatedNetwork: Bool = true,
+        volumes: [PersistentVolume] = []
     ) {
         self.name = name
         self.cores = cores
@@ -38,6 +41,7 @@ public struct VMLease: Hashable, Sendable {
         self.hostCPUs = hostCPUs
         self.niceness = niceness
         self.isolatedNetwork = isolatedNetwork
+        self.volumes = volumes
     }
 
     /// Throws when the lease cannot be run as written.
@@ -54,5 +58,8 @@ public struct VMLease: Hashable, Sendable {
             !authorizedKey.contains("\n")
         else { throw .badLease("the authorized key must be one line such as 'ssh-ed25519 AAAA… name'") }
         guard (0...19).contains(niceness) else { throw .badLease("niceness \(niceness): between 0 and 19") }
+        for volume in volumes where volume.path.contains(",") {
+            throw .badLease("volume path \(volume.path) holds a comma, which QEMU's -drive cannot take")
+        }
     }
 }
