@@ -72,6 +72,8 @@ let package = Package(
         // The deterministic discovery simulator (see scripts/sim).
         .executableTarget(name: "ZenFSSim", dependencies: ["ZenFS"]),
         // The measurements of `scripts/bench chain`.
+        // The measurements of `scripts/bench vm`.
+        .executableTarget(name: "ZenFSVMBench", dependencies: ["VMHost"]),
         .executableTarget(
             name: "ZenFSChainBench",
             dependencies: ["Chain", "Node", .product(name: "Logging", package: "swift-log")]
