@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssh", from: "0.15.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -41,7 +43,16 @@ let package = Package(
         .target(name: "Market", dependencies: ["Chain", "ZenFS"]),
         // The machine side of VM tasks: thin images, QEMU and its QMP socket, cgroup limits. Knows nothing of parts,
         // catalogs or the chain beyond amounts.
-        .target(name: "VMHost", dependencies: ["Market", "Chain"]),
+        .target(
+            name: "VMHost",
+            dependencies: [
+                "Market", "Chain",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSH", package: "swift-nio-ssh"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
 
         // The shell: all I/O.
         .target(
@@ -81,7 +92,15 @@ let package = Package(
 
         .testTarget(name: "ChainTests", dependencies: ["Chain"], resources: [.copy("Corpus")]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Chain", "ZenFS"]),
-        .testTarget(name: "VMHostTests", dependencies: ["VMHost", "Market", "Chain", "TestSupport"]),
+        .testTarget(
+            name: "VMHostTests",
+            dependencies: [
+                "VMHost", "Market", "Chain", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSH", package: "swift-nio-ssh"),
+            ]
+        ),
         .testTarget(
             name: "ZenFSTests",
             dependencies: ["ZenFS", "Chain"],

@@ -26,6 +26,8 @@ public enum VMHostError: Error, Equatable, Sendable, CustomStringConvertible {
     case limits(String)
     /// A lease asks for something the host cannot give.
     case badLease(String)
+    /// The SSH tunnel between node and publisher failed or was refused.
+    case tunnel(String)
 
     public var description: String {
         switch self {
@@ -58,6 +60,8 @@ public enum VMHostError: Error, Equatable, Sendable, CustomStringConvertible {
             "resource limits: \(problem)"
         case .badLease(let problem):
             "the lease cannot run here: \(problem)"
+        case .tunnel(let problem):
+            "SSH tunnel: \(problem)"
         }
     }
 }

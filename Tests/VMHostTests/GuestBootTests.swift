@@ -1,5 +1,6 @@
 import Foundation
 import Market
+import NIOPosix
 import TestSupport
 import Testing
 
@@ -19,9 +20,9 @@ struct GuestBootTests {
     /// Shared between runs: images are named by content hash, so a stale one is never used.
     static let cacheDirectory = ProcessInfo.processInfo.environment["ZENFS_VM_CACHE"] ?? "/tmp/zenfs-vm-cache"
 
-    /// The guest boots, answers SSH with the injected key, reports the lease's cores and memory, is metered
-    /// through QMP and the cgroups, and powers off when asked.
-    @Test func bootsToSSHAndMatchesTheLease() throws {
+    /// The guest boots, answers SSH with the injected key (directly and through the node-to-publisher tunnel),
+    /// reports the lease's cores and memory, is metered through QMP and the cgroups, and powers off when asked.
+    @Test func bootsToSSHAndMatchesTheLease() async throws {
         let folder = TemporaryDirectory()
         chmod(folder.path, 0o755)
         let online = try ThinImageBuilder(configuration: .init(cacheDirectory: Self.cacheDirectory)).build()
@@ -83,6 +84,32 @@ struct GuestBootTests {
         // The kernel keeps some of the RAM for itself; what it reports is most of the lease and never more.
         #expect(total <= lease.memoryMiB && total >= lease.memoryMiB * 3 / 4)
         #expect(lines.last == "done")
+
+        // The same guest through the RFC's tunnel: the node dials the publisher's SSH server and relays its
+        // forwarded port to the guest; the publisher's plain `ssh -p PORT root@127.0.0.1` reaches the VM.
+        let group = MultiThreadedEventLoopGroup.singleton
+        let nodeKey = TunnelKey()
+        let publisher = try await PublisherTunnelServer.start(
+            group: group,
+            hostKey: TunnelKey(),
+            nodeKey: nodeKey.publicKey
+        )
+        let tunnel = try await NodeTunnelClient.connect(
+            group: group,
+            host: "127.0.0.1",
+            port: publisher.port,
+            nodeKey: nodeKey,
+            publisherHostKey: try TunnelKey.publicKey(openSSH: publisher.hostKey),
+            guestPort: Int(lease.sshPort)
+        )
+        let throughTunnel = try Subprocess.output(
+            "ssh",
+            Self.sshArguments(key: key, port: UInt16(tunnel.forwardedPort)) + ["nproc"],
+            timeout: 60
+        )
+        #expect(throughTunnel == "2\n")
+        await tunnel.close()
+        await publisher.close()
 
         #expect(try machine.status().running)
         let vcpus = try machine.vcpus()
