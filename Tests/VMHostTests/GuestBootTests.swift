@@ -108,6 +108,8 @@ struct GuestBootTests {
             timeout: 60
         )
         #expect(throughTunnel == "2\n")
+        let tunnelTraffic = tunnel.trafficBytes
+        #expect(tunnelTraffic > 0)
         await tunnel.close()
         await publisher.close()
 
@@ -152,8 +154,9 @@ struct GuestBootTests {
 
         // Metering: the reading goes into the pure meter; the charge follows the rates.
         var meter = VMMeter(startingAt: 0, memoryBytes: UInt64(lease.memoryMiB) << 20, diskBytes: lease.diskBytes)
-        meter.record(cpuNanoseconds: reading.cpuNanoseconds, trafficBytes: 0, at: 3_600)
+        meter.record(cpuNanoseconds: reading.cpuNanoseconds, trafficBytes: tunnelTraffic, at: 3_600)
         #expect(meter.usage.cpuNanoseconds == reading.cpuNanoseconds)
+        #expect(meter.usage.trafficBytes == tunnelTraffic)
 
         let outcome = machine.shutdown(timeout: 20)
         #expect(outcome == .poweredOff)

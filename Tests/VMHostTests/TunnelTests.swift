@@ -9,7 +9,8 @@ import Testing
 /// The publisher's SSH server and the node's client over loopback, relaying to a local echo server that stands
 /// in for the VM's SSH port.
 struct TunnelTests {
-    /// Bytes sent to the publisher's forwarded port come back from the node's side unchanged, many at once.
+    /// Bytes sent to the publisher's forwarded port come back from the node's side unchanged, many at once, and
+    /// the node counts them.
     @Test func relaysThroughTheForward() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         let echo = try await Self.echoServer(group: group)
@@ -31,6 +32,8 @@ struct TunnelTests {
         let payload = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
         let reply = try await Task.detached { try exchange(payload, port: client.forwardedPort) }.value
         #expect(reply == payload)
+        // Metered both ways: the publisher's bytes to the guest and the guest's answer.
+        #expect(client.trafficBytes == 2 * UInt64(payload.count))
         await client.close()
         await server.close()
         try await echo.close()

@@ -2,20 +2,22 @@ import NIOCore
 
 /// One end of a two-channel relay: what one channel reads, the other writes, with back-pressure (a side reads
 /// only while its partner can write), half-closure passed on, and a close of either side closing both. Both
-/// channels must share one event loop; `pair()` makes the two ends.
+/// channels must share one event loop; `pair()` makes the two ends. Bytes read on either end are added to the
+/// counter given, when there is one (the tunnel's traffic, for metering).
 final class ByteRelay: ChannelDuplexHandler {
-    typealias InboundIn = NIOAny
-    typealias OutboundIn = NIOAny
-    typealias OutboundOut = NIOAny
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private var partner: ByteRelay?
     private var context: ChannelHandlerContext?
     private var readPending = false
+    private let counter: Locked<UInt64>?
 
-    private init() {}
+    private init(counter: Locked<UInt64>?) { self.counter = counter }
 
-    static func pair() -> (ByteRelay, ByteRelay) {
-        let (first, second) = (ByteRelay(), ByteRelay())
+    static func pair(counting counter: Locked<UInt64>? = nil) -> (ByteRelay, ByteRelay) {
+        let (first, second) = (ByteRelay(counter: counter), ByteRelay(counter: counter))
         first.partner = second
         second.partner = first
         return (first, second)
@@ -31,7 +33,11 @@ final class ByteRelay: ChannelDuplexHandler {
         partner = nil
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) { partner?.context?.write(data, promise: nil) }
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = unwrapInboundIn(data)
+        counter?.withLock { $0 += UInt64(bytes.readableBytes) }
+        partner?.context?.write(wrapOutboundOut(bytes), promise: nil)
+    }
 
     func channelReadComplete(context: ChannelHandlerContext) { partner?.context?.flush() }
 

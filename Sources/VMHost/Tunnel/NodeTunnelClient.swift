@@ -7,13 +7,18 @@ import NIOSSH
 /// connection the publisher makes there to the VM's SSH port on the node (QEMU's forward on 127.0.0.1).
 public final class NodeTunnelClient: Sendable {
     private let channel: any Channel
+    private let traffic: Locked<UInt64>
     /// The port on the publisher's loopback that reaches the VM (`ssh -p PORT root@127.0.0.1` there).
     public let forwardedPort: Int
 
-    private init(channel: any Channel, forwardedPort: Int) {
+    private init(channel: any Channel, traffic: Locked<UInt64>, forwardedPort: Int) {
         self.channel = channel
+        self.traffic = traffic
         self.forwardedPort = forwardedPort
     }
+
+    /// Bytes relayed between the publisher and the VM so far, both ways (the lease's metered traffic).
+    public var trafficBytes: UInt64 { traffic.value }
 
     /// Connects to `host`:`port`, opens the forward and starts relaying to 127.0.0.1:`guestPort`.
     public static func connect(
@@ -25,6 +30,7 @@ public final class NodeTunnelClient: Sendable {
         guestPort: Int,
         username: String = "zenfs-node"
     ) async throws(VMHostError) -> NodeTunnelClient {
+        let traffic = Locked<UInt64>(0)
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(10))
@@ -39,7 +45,7 @@ public final class NodeTunnelClient: Sendable {
                             role: .client(configuration),
                             allocator: channel.allocator,
                             inboundChildChannelInitializer: { child, type in
-                                relayToGuest(child, type: type, guestPort: guestPort)
+                                relayToGuest(child, type: type, guestPort: guestPort, traffic: traffic)
                             }
                         ),
                         CloseOnError(),
@@ -64,7 +70,7 @@ public final class NodeTunnelClient: Sendable {
                 return promise.futureResult
             }.get()
             guard let forwarded = response?.boundPort else { throw VMHostError.tunnel("the publisher bound no port") }
-            return NodeTunnelClient(channel: channel, forwardedPort: forwarded)
+            return NodeTunnelClient(channel: channel, traffic: traffic, forwardedPort: forwarded)
         } catch {
             try? await channel.close()
             throw .tunnel("the publisher at \(host):\(port) refused the forward or the login: \(error)")
@@ -84,11 +90,16 @@ public final class NodeTunnelClient: Sendable {
         try? await channel.closeFuture.get()
     }
 
-    static func relayToGuest(_ child: any Channel, type: SSHChannelType, guestPort: Int) -> EventLoopFuture<Void> {
+    static func relayToGuest(
+        _ child: any Channel,
+        type: SSHChannelType,
+        guestPort: Int,
+        traffic: Locked<UInt64>
+    ) -> EventLoopFuture<Void> {
         guard case .forwardedTCPIP = type else {
             return child.eventLoop.makeFailedFuture(VMHostError.tunnel("the publisher may only use the forward"))
         }
-        let (near, far) = ByteRelay.pair()
+        let (near, far) = ByteRelay.pair(counting: traffic)
         let nearBound = NIOLoopBound(near, eventLoop: child.eventLoop)
         let farBound = NIOLoopBound(far, eventLoop: child.eventLoop)
         return child.setOption(ChannelOptions.allowRemoteHalfClosure, value: true).flatMapThrowing {
