@@ -84,7 +84,10 @@ let package = Package(
         .executableTarget(name: "ZenFSSim", dependencies: ["ZenFS"]),
         // The measurements of `scripts/bench chain`.
         // The measurements of `scripts/bench vm`.
-        .executableTarget(name: "ZenFSVMBench", dependencies: ["VMHost"]),
+        .executableTarget(
+            name: "ZenFSVMBench",
+            dependencies: ["VMHost", .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         .executableTarget(
             name: "ZenFSChainBench",
             dependencies: ["Chain", "Node", .product(name: "Logging", package: "swift-log")]

@@ -1,11 +1,13 @@
 import Foundation
+import NIOPosix
 import VMHost
 
-/// The measurements behind `scripts/bench vm`: boot to SSH, QEMU's memory beyond the guest's RAM, and the
-/// guest's CPU use under a quota against the quota. Prints `key value` lines for the script to read.
+/// The measurements behind `scripts/bench vm`: boot to SSH, QEMU's memory beyond the guest's RAM, the guest's
+/// CPU use under a quota against the quota, and bytes into the guest over SSH through the node-to-publisher
+/// tunnel against QEMU's plain forward. Prints `key value` lines for the script to read.
 @main
 struct VMBench {
-    static func main() throws {
+    static func main() async throws {
         var rounds = 3
         var cache = "/tmp/zenfs-vm-cache"
         var work = NSTemporaryDirectory() + "zenfs-vm-bench-\(getpid())"
@@ -70,11 +72,53 @@ struct VMBench {
                 let used = Double(try limits.cpuNanoseconds() - before.0) / 1e9
                 let elapsed = Date().timeIntervalSince(before.1)
                 spin.waitUntilExit()
+                try limits.setCPUQuota(millicores: UInt64(lease.cores) * 1_000)
                 print("quota_cores 1.00")
                 print("cpu_used_cores \(String(format: "%.3f", used / elapsed))")
             }
+            try await measureTunnel(key: key, guestPort: Int(lease.sshPort), work: work)
             print("shutdown \(machine.shutdown(timeout: 20).rawValue)")
         }
+    }
+
+    /// Sends 16 MiB into the guest (`cat > /dev/null` over SSH) through QEMU's forward and through the tunnel.
+    static func measureTunnel(key: String, guestPort: Int, work: String) async throws {
+        let payload = work + "/payload"
+        let size = 16 << 20
+        if !FileManager.default.fileExists(atPath: payload) {
+            _ = FileManager.default.createFile(atPath: payload, contents: Data((0..<size).map { UInt8($0 & 0xFF) }))
+        }
+        let group = MultiThreadedEventLoopGroup.singleton
+        let nodeKey = TunnelKey()
+        let publisher = try await PublisherTunnelServer.start(
+            group: group,
+            hostKey: TunnelKey(),
+            nodeKey: nodeKey.publicKey
+        )
+        let tunnel = try await NodeTunnelClient.connect(
+            group: group,
+            host: "127.0.0.1",
+            port: publisher.port,
+            nodeKey: nodeKey,
+            publisherHostKey: try TunnelKey.publicKey(openSSH: publisher.hostKey),
+            guestPort: guestPort
+        )
+        for (name, port) in [("hostfwd", guestPort), ("tunnel", tunnel.forwardedPort)] {
+            let started = Date()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = [
+                "ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
+                "-o", "LogLevel=ERROR", "-i", key, "-p", "\(port)", "root@127.0.0.1", "cat > /dev/null",
+            ]
+            process.standardInput = FileHandle(forReadingAtPath: payload)
+            try process.run()
+            process.waitUntilExit()
+            let seconds = Date().timeIntervalSince(started)
+            print("\(name)_mb_per_second \(String(format: "%.2f", Double(size) / seconds / 1e6))")
+        }
+        await tunnel.close()
+        await publisher.close()
     }
 
     static func start(_ tool: String, _ arguments: [String]) throws -> Process {
