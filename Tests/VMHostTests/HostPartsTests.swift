@@ -137,6 +137,17 @@ struct HostPartsTests {
         #expect(throws: VMHostError.self) { try bad.validate() }
     }
 
+    /// A program past its time limit is stopped, even one that ignores SIGTERM; a missing tool names its package.
+    @Test func subprocessesAreBounded() throws {
+        #expect(throws: VMHostError.timedOut(command: "sh -c trap '' TERM; exec sleep 30", seconds: 0.3)) {
+            try Subprocess.run("sh", ["-c", "trap '' TERM; exec sleep 30"], timeout: 0.3)
+        }
+        #expect(throws: VMHostError.toolMissing("no-such-tool-zenfs", package: "no-such-tool-zenfs")) {
+            try Subprocess.run("no-such-tool-zenfs", [])
+        }
+        #expect(try Subprocess.output("sh", ["-c", "echo out; echo err >&2"]) == "out\n")
+    }
+
     /// The guest's start script loads the modules in order and reads the key parameter.
     @Test func guestScriptLoadsModulesInOrder() {
         let script = GuestFiles.startScript

@@ -47,6 +47,9 @@ enum Subprocess {
         while process.isRunning && Date() < deadline { usleep(5_000) }
         if process.isRunning {
             process.terminate()
+            // A program that ignores SIGTERM gets SIGKILL after a bounded grace.
+            for _ in 0..<200 where process.isRunning { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
             _ = group.wait(timeout: .now() + 5)
             throw .timedOut(command: command, seconds: timeout)
