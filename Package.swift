@@ -20,6 +20,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssh", from: "0.15.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -41,6 +43,18 @@ let package = Package(
         .target(name: "Market", dependencies: ["Chain", "ZenFS", "COpenSSL"]),
         // Pure: AES-256-GCM sealing of private content in chunks, keys from HKDF-SHA256.
         .target(name: "Sealing", dependencies: ["COpenSSL"]),
+        // The machine side of VM tasks: thin images, QEMU and its QMP socket, cgroup limits. Knows nothing of parts,
+        // catalogs or the chain beyond amounts.
+        .target(
+            name: "VMHost",
+            dependencies: [
+                "Market", "Chain",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSH", package: "swift-nio-ssh"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
 
         // The shell: all I/O.
         .target(
@@ -71,6 +85,11 @@ let package = Package(
         // The deterministic discovery simulator (see scripts/sim).
         .executableTarget(name: "ZenFSSim", dependencies: ["ZenFS"]),
         // The measurements of `scripts/bench chain`.
+        // The measurements of `scripts/bench vm`.
+        .executableTarget(
+            name: "ZenFSVMBench",
+            dependencies: ["VMHost", .product(name: "NIOPosix", package: "swift-nio")]
+        ),
         .executableTarget(
             name: "ZenFSChainBench",
             dependencies: ["Chain", "Node", .product(name: "Logging", package: "swift-log")]
@@ -79,6 +98,15 @@ let package = Package(
         .testTarget(name: "ChainTests", dependencies: ["Chain"], resources: [.copy("Corpus")]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Chain", "ZenFS"]),
         .testTarget(name: "SealingTests", dependencies: ["Sealing"]),
+        .testTarget(
+            name: "VMHostTests",
+            dependencies: [
+                "VMHost", "Market", "Chain", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSH", package: "swift-nio-ssh"),
+            ]
+        ),
         .testTarget(
             name: "ZenFSTests",
             dependencies: ["ZenFS", "Chain"],
