@@ -41,10 +41,11 @@ struct MountCommand: ParsableCommand {
         let fileSystem = try MountedFileSystem(data: data, remote: NodeElementSource(dataDirectory: data.path))
         // Parts superseded by new versions (each fsync of a rewritten part makes one) are collected as the
         // mount goes, so the store stays near the size of what it holds.
+        // Started once the mount handles its signals.
         let collector = ReleasedPartCollector(service: FileSystemService(data: data))
-        collector.start()
         defer { collector.stop() }
         try FuseMount(fileSystem: fileSystem, at: absolute, options: mountOptions).run {
+            collector.start()
             Output.note("zenfs mounted at \(absolute) (data: \(dataPath))")
         }
     }

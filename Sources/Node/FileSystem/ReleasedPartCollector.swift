@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// Collects, every few seconds on a thread of its own, the parts that nothing references any more (those a
 /// mount's new versions superseded), so that a file rewritten and fsynced again and again keeps about one copy
@@ -34,6 +35,12 @@ public final class ReleasedPartCollector: @unchecked Sendable {
     }
 
     private func run() {
+        // The process's stop signals are never this thread's to take: delivered here, they would not reach
+        // the mount's handlers (which detach the mount), and the process would go on serving.
+        var stopSignals = sigset_t()
+        sigemptyset(&stopSignals)
+        for signal in [SIGINT, SIGTERM, SIGHUP] { sigaddset(&stopSignals, signal) }
+        pthread_sigmask(SIG_BLOCK, &stopSignals, nil)
         while true {
             let stop = wakeup.withLock { () -> Bool in
                 if !stopping { _ = wakeup.wait(until: Date().addingTimeInterval(interval)) }
