@@ -39,7 +39,13 @@ struct MountCommand: ParsableCommand {
         mountOptions.allowOther = allowOther
         mountOptions.extra = options.flatMap { $0.split(separator: ",").map(String.init) }
         let fileSystem = try MountedFileSystem(data: data, remote: NodeElementSource(dataDirectory: data.path))
+        // Parts superseded by new versions (each fsync of a rewritten part makes one) are collected as the
+        // mount goes, so the store stays near the size of what it holds.
+        // Started once the mount handles its signals.
+        let collector = ReleasedPartCollector(service: FileSystemService(data: data))
+        defer { collector.stop() }
         try FuseMount(fileSystem: fileSystem, at: absolute, options: mountOptions).run {
+            collector.start()
             Output.note("zenfs mounted at \(absolute) (data: \(dataPath))")
         }
     }

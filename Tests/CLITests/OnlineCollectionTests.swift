@@ -8,6 +8,49 @@ import Testing
 /// what it holds.
 @Suite(.serialized, .enabled(if: getuid() == 0, "mounting needs root"))
 struct OnlineCollectionTests {
+    /// Starts `fsync_writes.py` on `file` (`count` fsynced rewrites), which saves the expected content to
+    /// `expected`.
+    static func rewrite(_ file: String, count: Int, seed: Int, expected: String) throws -> Process {
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        writer.arguments = [CommandRunner.scripts + "/fsync_writes.py", file, expected, "\(count)", "\(seed)"]
+        writer.standardOutput = FileHandle.nullDevice
+        writer.standardError = FileHandle.nullDevice
+        try writer.run()
+        return writer
+    }
+
+    /// Without any `zenfs gc`, the mount itself collects the parts its fsyncs superseded: after 300 fsynced
+    /// 4 KiB rewrites of a 4 MiB file, the store settles under twice the file, and the file reads as written.
+    @Test func theMountCollectsWhatItsFsyncsSuperseded() throws {
+        let directory = TemporaryDirectory()
+        let data = directory.path + "/data"
+        let zenfs = CommandRunner(dataDirectory: data)
+        let mountPoint = directory.path + "/mnt"
+        defer { _ = try? CommandRunner.run("fusermount3", ["-uz", mountPoint]) }
+        #expect(try zenfs.zenfs(["mount", mountPoint]).status == 0)
+        let length = 4 << 20
+        let file = mountPoint + "/rewritten.bin"
+        let initial = directory.randomFile("initial.bin", count: length, seed: 73)
+        #expect(FileManager.default.createFile(atPath: file, contents: FileManager.default.contents(atPath: initial)))
+        let writer = try Self.rewrite(
+            file,
+            count: 300,
+            seed: 74,
+            expected: directory.path + "/expected.bin"
+        )
+        writer.waitUntilExit()
+        #expect(writer.terminationStatus == 0)
+        let settled = MountCrashTests.waitUntil(seconds: 30) { Self.elementBytes(data) < 2 * Int64(length) }
+        #expect(settled, "the store holds \(Self.elementBytes(data)) bytes for a file of \(length)")
+        #expect(
+            FileManager.default.contents(atPath: file)
+                == FileManager.default.contents(atPath: directory.path + "/expected.bin")
+        )
+        #expect(try zenfs.zenfs(["umount", mountPoint]).status == 0)
+        #expect(try zenfs.zenfs(["verify"]).status == 0)
+    }
+
     /// The bytes the element files of `data` take on the disk.
     static func elementBytes(_ data: String) -> Int64 {
         let root = data + "/elements"

@@ -84,6 +84,19 @@ extension FileSystemService {
         }
     }
 
+    /// Deletes the elements whose reference count fell to zero (the parts a mount's new versions superseded),
+    /// without looking at the rest of the store; nil when an add, import or another collector holds the data
+    /// directory (the next pass does it). Cheap enough to run every few seconds beside a mount.
+    public func collectReleased() throws -> CollectReport? {
+        guard try catalog.hasUnreferencedElements() else { return CollectReport() }
+        return try data.withLockIfFree(.exclusive) {
+            let released = try catalog.write { db in try catalog.deleteUnreferencedElements(in: db) }
+            guard !released.isEmpty else { return CollectReport() }
+            let collected = try store.collect(released) { moved in try catalog.knownElements(moved) }
+            return CollectReport(removedElements: collected.removed, freedBytes: collected.freedBytes)
+        }
+    }
+
     /// Removes a namespace entry and its subtree; content nothing else names leaves the index (run `gc` to free
     /// its parts). Returns the info-hashes that left the index.
     public func remove(_ path: String) throws -> [SHA1Digest] {

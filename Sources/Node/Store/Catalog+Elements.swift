@@ -14,3 +14,10 @@ extension Catalog {
         }
     }
 }
+
+extension Catalog {
+    /// Whether any element's reference count fell to zero (read through the partial index of those).
+    func hasUnreferencedElements() throws -> Bool {
+        try read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM element WHERE refs <= 0 LIMIT 1") ?? false }
+    }
+}

@@ -74,6 +74,19 @@ public final class DataDirectory: Sendable {
         return try body()
     }
 
+    /// Runs `body` holding the data directory's lock in the given mode if no other holder is in the way;
+    /// nil (without running it) otherwise.
+    public func withLockIfFree<T>(_ access: Access, _ body: () throws -> T) throws -> T? {
+        let lockPath = path + "/lock"
+        let fd = try Posix.open(lockPath, O_RDWR | O_CREAT, mode: 0o600)
+        defer { close(fd) }
+        while flock(fd, (access == .shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0 {
+            if errno == EWOULDBLOCK { return nil }
+            if errno != EINTR { throw Posix.failure("lock", lockPath) }
+        }
+        return try body()
+    }
+
     /// Marks the data directory as mounted until the returned descriptor is closed (at process exit at the
     /// latest), and has this process's element store link every element it is about to record, so that a
     /// `gc` run meanwhile keeps them.
