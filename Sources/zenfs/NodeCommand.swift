@@ -79,6 +79,9 @@ struct NodeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("testing-serve-corrupt-parts"), help: .hidden)
     var servesCorruptParts = false
 
+    @Flag(name: .customLong("testing-send-hostile-states"), help: .hidden)
+    var sendsHostileStates = false
+
     @Option(name: .customLong("testing-serve-delay"), help: .hidden)
     var serveDelay: Double = 0
 
@@ -117,6 +120,7 @@ struct NodeCommand: AsyncParsableCommand {
         if let blockInterval { configuration.blockIntervalSeconds = blockInterval }
         try market.apply(to: &configuration.market)
         configuration.servesCorruptParts = servesCorruptParts
+        configuration.market.sendsHostileStates = sendsHostileStates
         configuration.serveDelaySeconds = serveDelay
 
         LoggingSystem.bootstrap { label in

@@ -318,6 +318,53 @@ struct StorageMarketTests {
         #expect(bought.downloadPriceUnits == 2_000_000)
     }
 
+    /// A publisher that sends forged, replayed, lowered and over-funded states beside its real ones: the holder
+    /// refuses each, logs it against the peer, and keeps only the real states (what it is paid equals the charge).
+    @Test func hostileStatesAreRefused() throws {
+        let directory = TemporaryDirectory()
+        let miner = try NodeProcess(
+            in: directory.path,
+            name: "miner",
+            extra: ["--block-interval", "0.5", "--no-seeding"],
+            mining: true
+        )
+        let publisher = try NodeProcess(
+            in: directory.path,
+            name: "publisher",
+            peers: [miner],
+            extra: ["--no-seeding", "--testing-send-hostile-states"]
+        )
+        let seller = try Self.seller(in: directory.path, name: "seller", miner: miner, storageFloor: "1000/GiB-month")
+        #expect(publisher.waitForPeers(1) && seller.waitForPeers(1))
+        try #require(try publisher.runner.zenfs(["wallet", "faucet", "5", "--wait"]).status == 0)
+        let file = directory.path + "/ledger.bin"
+        Self.randomFile(file, bytes: 1_000_000)
+        let upload = try publisher.runner.zenfs([
+            "upload", file, "--replicas", "1", "--max-price-storage", "2000/GiB-month", "--duration", "20s",
+            "--payout-interval", "2s", "--accept-wait", "6s",
+        ])
+        try #require(upload.status == 0, "\(upload.error)")
+        let refusals = [
+            "signature is not the payer's", "already accepted (replay)", "less than the", "more than the",
+        ]
+        #expect(
+            MountCrashTests.waitUntil(seconds: 20) { refusals.allSatisfy { seller.log().contains($0) } },
+            "\(seller.log())"
+        )
+        // The lease ends and the channel closes with the best real state: the holder's balance is its charge.
+        let settled = MountCrashTests.waitUntil(seconds: 60) {
+            guard let sold = Self.contracts(seller).first, sold.state == .closed, sold.paidUnits > 0 else {
+                return false
+            }
+            return FaucetTests.balance(seller) == sold.paidUnits
+        }
+        #expect(settled, "\(Self.contracts(seller))")
+        let bought = try #require(Self.contracts(publisher).first)
+        #expect(bought.paidUnits == Self.expectedCharge(bought))
+        #expect(Self.contracts(seller).first?.paidUnits == bought.paidUnits)
+        #expect(seller.status() != nil)
+    }
+
     /// A wallet too small for the upload fails before anything is announced.
     @Test func tooSmallWalletFailsBeforeAnnouncing() throws {
         let directory = TemporaryDirectory()

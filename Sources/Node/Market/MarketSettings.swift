@@ -22,6 +22,10 @@ public struct MarketSettings: Sendable {
     /// The most this node pays holders per GiB downloaded (`max_price_download`).
     public var maximumDownloadPrice: Amount?
 
+    /// Testing only: a publisher that also sends a forged, a replayed, a lowered and an over-funded state each
+    /// payout, so tests can see holders refuse them.
+    public var sendsHostileStates = false
+
     public init() {}
 
     /// Every key, as `config.toml` spells it under `[market]` (flags use dashes).

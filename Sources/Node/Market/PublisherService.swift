@@ -567,6 +567,7 @@ final class PublisherService: Sendable {
             closeFee: Amount(units: record.closeFee),
             signedAmount: Amount(units: record.stateAmount)
         )
+        let previousAmount = record.stateAmount
         if case .sign(let amount, let exhausted) = payer.decide(charge: charge, ahead: ahead) {
             do {
                 let signature = try self.payer.signChannelState(channel: channel, payeeAmount: amount)
@@ -581,6 +582,9 @@ final class PublisherService: Sendable {
                 logger.warning("cannot sign a channel state: \(error)")
                 return
             }
+        }
+        if settings.sendsHostileStates {
+            sendHostileStates(record, previous: Amount(units: previousAmount), channel: channel)
         }
         // The best state goes out when it is new, and again while the holder has not confirmed it.
         let key = record.task + record.peerKey
@@ -602,6 +606,23 @@ final class PublisherService: Sendable {
             }
         }
         try? store.save(record)
+    }
+
+    /// Testing only: states a holder must refuse, each sent before the real one: signed by another key, the last
+    /// state signed again (a replay), the first state (lower than the last), one above the funds.
+    private func sendHostileStates(_ record: ContractRecord, previous: Amount, channel: OutPoint) {
+        guard let connection = holders.withLock({ $0[record.peerKey] }), let task = record.taskID,
+            previous.units > record.closeFee, let stranger = try? PrivateKey.generate()
+        else { return }
+        let states: [(PrivateKey, Amount)] = [
+            (stranger, Amount(units: record.stateAmount + 1)), (payer, previous),
+            (payer, Amount(units: record.closeFee)),
+            (payer, Amount(units: record.funding + 1)),
+        ]
+        for (key, amount) in states {
+            guard let signature = try? key.signChannelState(channel: channel, payeeAmount: amount) else { continue }
+            link.send(.payment(task: task, channel: channel, amount: amount, signature: signature), to: connection)
+        }
     }
 
     /// After the lease: closed once the holder's close spent the channel; refunded once the channel expired.
@@ -739,6 +760,16 @@ final class PublisherService: Sendable {
             )
         else {
             link.send(.joinRefused(task: request.task, reason: "the asked prices are above the offer's"), to: id)
+            return
+        }
+        if let ceiling = settings.maximumDownloadPrice, request.rates.downloadPerGiB > ceiling {
+            link.send(
+                .joinRefused(
+                    task: request.task,
+                    reason: "the download price \(request.rates.downloadPerGiB)/GiB is above this node's \(ceiling)"
+                ),
+                to: id
+            )
             return
         }
         let address = ""
