@@ -72,6 +72,39 @@ final class MarketStore: Sendable {
         }
     }
 
+    /// Whether the contract already covers the part (a point lookup on the part's key).
+    func hasPart(role: ContractRole, task: String, peerKey: String, hash: String) throws -> Bool {
+        try pool.read { db in
+            try ContractPartRecord.filter(
+                Column("role") == role.rawValue && Column("task") == task && Column("peerKey") == peerKey
+                    && Column("hash") == hash
+            ).fetchCount(db) > 0
+        }
+    }
+
+    /// Counts `bytes` of the part `hash` read by a download against the active contract with `peerKey` that
+    /// covers it, if there is one (found through the parts' hash index).
+    func meterDownload(role: ContractRole, peerKey: String, hash: String, bytes: Int) throws {
+        try pool.write { db in
+            guard
+                var record = try ContractRecord.fetchOne(
+                    db,
+                    sql: """
+                        SELECT contract.* FROM contractPart JOIN contract USING (role, task, peerKey)
+                        WHERE contractPart.hash = ? AND contract.role = ? AND contract.peerKey = ?
+                            AND contract.state = ?
+                        LIMIT 1
+                        """,
+                    arguments: [hash, role.rawValue, peerKey, ContractState.active.rawValue]
+                )
+            else { return }
+            var meter = record.meter
+            meter.downloaded(UInt64(bytes))
+            record.meter = meter
+            try record.save(db)
+        }
+    }
+
     func parts(role: ContractRole, task: String, peerKey: String) throws -> [ContractPartRecord] {
         try pool.read { db in
             try ContractPartRecord.filter(

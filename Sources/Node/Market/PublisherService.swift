@@ -108,7 +108,12 @@ final class PublisherService: Sendable {
         Task { await self.run(order, parts: parts) }
     }
 
-    func progress(of infoHash: String) -> UploadProgress? { progress.withLock { $0[infoHash] } }
+    /// The upload's progress, with the cost paid so far read when asked (not at every placement).
+    func progress(of infoHash: String) -> UploadProgress? {
+        guard var entry = progress.withLock({ $0[infoHash] }) else { return nil }
+        entry.costUnits = ((try? store.contracts(role: .publisher)) ?? []).reduce(0) { $0 + $1.paidCharge.units }
+        return entry
+    }
 
     private func update(_ infoHash: String, _ change: (inout UploadProgress) -> Void) {
         progress.withLock { table in
@@ -503,11 +508,9 @@ final class PublisherService: Sendable {
                 contract: record
             )
         }
-        let cost = ((try? store.contracts(role: .publisher)) ?? []).reduce(Int64(0)) { $0 + $1.paidCharge.units }
         update(infoHash) {
             $0.placementsDone += 1
             $0.bytesSent += Int64(part.bytes)
-            $0.costUnits = cost
             $0.secondsElapsed = Date().timeIntervalSince(started)
             if $0.secondsToFirstPlacement == nil { $0.secondsToFirstPlacement = $0.secondsElapsed }
         }
@@ -657,20 +660,7 @@ final class PublisherService: Sendable {
     func received(_ bytes: [UInt8], from id: ConnectionID) {
         guard let key = link.identityKey(of: id)?.description, holders.withLock({ $0[key] != nil }) else { return }
         let hash = SHA1Digest.of(bytes).hex
-        queue.async { [self] in
-            guard let contracts = try? store.contracts(role: .publisher) else { return }
-            for var record in contracts where record.peerKey == key && record.state == .active {
-                guard
-                    ((try? store.parts(role: .publisher, task: record.task, peerKey: key)) ?? []).contains(where: {
-                        $0.hash == hash
-                    })
-                else { continue }
-                var meter = record.meter
-                meter.downloaded(UInt64(bytes.count))
-                record.meter = meter
-                try? store.save(record)
-                return
-            }
+        queue.async { [self] in try? store.meterDownload(role: .publisher, peerKey: key, hash: hash, bytes: bytes.count)
         }
     }
 

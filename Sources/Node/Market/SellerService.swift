@@ -372,8 +372,9 @@ final class SellerService: Sendable {
         }
         guard record.state == .active else { return .failure(.notActive(record.state)) }
         guard SHA1Digest.of(bytes) == hash else { return .failure(.corrupt) }
-        let existing = (try? store.parts(role: .seller, task: record.task, peerKey: publisherKey)) ?? []
-        if existing.contains(where: { $0.hash == hash.hex }) { return .success(()) }
+        if (try? store.hasPart(role: .seller, task: record.task, peerKey: publisherKey, hash: hash.hex)) == true {
+            return .success(())
+        }
         let size = UInt64(bytes.count)
         let held = heldBytes
         guard held + size <= policy.roomBytes else {
@@ -444,21 +445,7 @@ final class SellerService: Sendable {
         guard soldParts.servable.withLock({ $0.contains(hash) }), let key = link.identityKey(of: id)?.description else {
             return
         }
-        queue.async { [self] in
-            guard let contracts = try? store.contracts(role: .seller) else { return }
-            for var record in contracts where record.peerKey == key && record.state == .active {
-                guard
-                    ((try? store.parts(role: .seller, task: record.task, peerKey: key)) ?? []).contains(where: {
-                        $0.hash == hash.hex
-                    })
-                else { continue }
-                var meter = record.meter
-                meter.downloaded(UInt64(bytes))
-                record.meter = meter
-                try? store.save(record)
-                return
-            }
-        }
+        queue.async { [self] in try? store.meterDownload(role: .seller, peerKey: key, hash: hash.hex, bytes: bytes) }
     }
 }
 
