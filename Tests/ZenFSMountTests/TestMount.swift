@@ -14,7 +14,13 @@ final class TestMount {
     private var thread: Thread?
     /// The FUSE connection number (the mount's device minor), for aborting it.
     private var connection = 0
-    private let finished = DispatchSemaphore(value: 0)
+    /// Signalled when the serving thread has returned (after recording every pending write), one per mount.
+    private var finished = DispatchSemaphore(value: 0)
+    /// What ended the current mount's serving thread with an error (its last writes not recorded).
+    private var failure = FailureBox()
+    /// How long an unmount waits for the last writes to be recorded: a huge sparse file's version can take
+    /// many seconds when the whole suite loads the machine.
+    static let recordingWait: DispatchTimeInterval = .seconds(300)
     /// Whether other users may use the mount (`allow_other`), for tests run as unprivileged users.
     private let allowOther: Bool
 
@@ -39,7 +45,10 @@ final class TestMount {
         options.extra = extraOptions
         let mount = FuseMount(fileSystem: fileSystem, at: mountPoint, options: options)
         let failure = FailureBox()
-        let thread = Thread { [finished] in
+        let finished = DispatchSemaphore(value: 0)
+        self.failure = failure
+        self.finished = finished
+        let thread = Thread {
             do { try mount.run { ready.signal() } } catch {
                 failure.error = error
                 ready.signal()
@@ -55,23 +64,52 @@ final class TestMount {
         connection = Int(info.st_dev & 0xff) | Int((info.st_dev >> 12) & ~0xff)
     }
 
-    /// Unmounts (recording pending writes) and mounts the same data directory again, as after a restart.
+    /// Why an unmount did not end cleanly.
+    enum UnmountError: Error, CustomStringConvertible {
+        case recordingDidNotFinish
+        case recordingFailed(any Error)
+
+        var description: String {
+            switch self {
+            case .recordingDidNotFinish: "the mount did not finish recording its writes in time"
+            case .recordingFailed(let error): "the mount failed to record its last writes: \(error)"
+            }
+        }
+    }
+
+    /// Unmounts (recording pending writes: throws when that failed or did not end) and mounts the same data
+    /// directory again, as after a restart.
     func remount() throws {
-        unmount()
+        try unmountRecording()
         fileSystem = try MountedFileSystem(data: try DataDirectory(path: dataPath, syncEveryTransaction: false))
         try start()
     }
 
-    /// Unmounts. If something still holds a file open on the mount (a test that failed half-way), the FUSE
-    /// connection is aborted so that nothing in this process can hang on it later.
-    func unmount() {
+    /// Unmounts and waits until every pending write is recorded; throws when recording failed or did not end.
+    func unmountRecording() throws {
         guard thread != nil else { return }
+        let ended = unmount()
+        guard ended else { throw UnmountError.recordingDidNotFinish }
+        if let error = failure.error { throw UnmountError.recordingFailed(error) }
+    }
+
+    /// Unmounts. If something still holds a file open on the mount (a test that failed half-way), the FUSE
+    /// connection is aborted so that nothing in this process can hang on it later. Returns whether the serving
+    /// thread ended (every pending write recorded or its failure in `failure`).
+    @discardableResult
+    func unmount() -> Bool {
+        guard thread != nil else { return true }
         if (try? Self.run("/usr/bin/fusermount3", ["-u", mountPoint])) != 0 {
             abortConnection()
             _ = try? Self.run("/usr/bin/fusermount3", ["-uz", mountPoint])
         }
-        if finished.wait(timeout: .now() + 10) == .timedOut { abortConnection() }
+        var ended = finished.wait(timeout: .now() + Self.recordingWait) == .success
+        if !ended {
+            abortConnection()
+            ended = finished.wait(timeout: .now() + .seconds(10)) == .success
+        }
         thread = nil
+        return ended
     }
 
     private func abortConnection() {

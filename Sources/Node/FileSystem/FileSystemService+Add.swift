@@ -149,6 +149,7 @@ extension FileSystemService {
                 element: SHA1Digest.of(bytes),
                 elementSize: Int64(bytes.count),
                 now: now,
+                diskBytes: StagedElement.diskBytes(of: staged),
                 in: db
             )
             _ = try catalog.place(metainfo, at: destination, now: now, in: db)

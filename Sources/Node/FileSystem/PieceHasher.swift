@@ -40,12 +40,21 @@ struct PieceHasher {
         let writers = max(1, min(Self.writerCount, count))
         let queue = PieceWriteQueue(capacity: max(writers, Self.queuedBytesBudget / max(source.pieceLength, 1)))
         let pool = PieceBufferPool(pieceLength: source.pieceLength)
+        let zeros = ZeroPieces(pieceLength: source.pieceLength)
         let hashersLeft = Atomic<Int>(hashers)
         let snapshot = SourceSnapshot(of: source)
         runOnThreads(hashers + writers) { thread in
             if thread < hashers {
                 do {
-                    try hash(source, expected: expected, shared: shared, queue: queue, pool: pool)
+                    try hash(
+                        source,
+                        expected: expected,
+                        shared: shared,
+                        queue: queue,
+                        pool: pool,
+                        zeros: zeros,
+                        progress: progress
+                    )
                 } catch {
                     shared.fail(error)
                     queue.close()
@@ -85,22 +94,42 @@ struct PieceHasher {
     }
 
     /// A hashing thread: claims runs of pieces, maps them (or reads them into pooled buffers), hashes and checks
-    /// each, and hands it to the writers.
+    /// each, and hands it to the writers. Pieces that lie wholly in holes of sparse sources (or in padding) are
+    /// neither read nor hashed: their hash is the zero part's of their length, and one element of each length is
+    /// written for all of them.
     private func hash(
         _ source: PieceSource,
         expected: [SHA1Digest]?,
         shared: SharedState,
         queue: PieceWriteQueue,
-        pool: PieceBufferPool
+        pool: PieceBufferPool,
+        zeros: ZeroPieces,
+        progress: ProgressCounter?
     ) throws {
         var files = SourceDescriptors()
         while !shared.hasFailed {
             let first = shared.claim(Self.piecesPerClaim)
             if first >= source.pieceCount { return }
             let claimed = first..<min(first + Self.piecesPerClaim, source.pieceCount)
-            let mapped = try source.map(claimed, files: &files)
+            let empty = try source.emptyPieces(claimed, files: &files)
+            // A run with holes is read piece by piece: mapping it would fill the page cache with the holes' zeros.
+            let mapped = empty.contains(true) ? nil : try source.map(claimed, files: &files)
             for index in claimed {
                 let size = source.size(ofPiece: index)
+                if empty[index - first] {
+                    let hash = zeros.hash(length: size)
+                    if let expected, expected[index] != hash {
+                        throw IngestError.dataMismatch(piece: index, path: source.path(ofPiece: index))
+                    }
+                    shared.hashes[index] = hash
+                    if zeros.claimWrite(length: size) {
+                        let bytes = UnsafeRawBufferPointer(rebasing: zeros.bytes[0..<size])
+                        if !queue.push(PieceWriteJob(index: index, hash: hash, bytes: bytes, owner: zeros)) { return }
+                    } else {
+                        progress?.advance(by: Int64(size))
+                    }
+                    continue
+                }
                 let piece: UnsafeRawBufferPointer
                 let owner: AnyObject
                 if let mapped {
@@ -142,9 +171,10 @@ struct PieceHasher {
                 if (job.owner as? MappedPieces)?.hasFaulted == true {
                     throw IngestError.sourceChanged(path: source.path(ofPiece: job.index))
                 }
-                let (stagedBytes, diskBytes) = shared.addStaged(element.size, onDisk: element.storedBytes)
-                try space?.cover(stagedBytes)
-                if let refusal = budget.refusal(staged: stagedBytes, onDisk: diskBytes, needed: source.totalLength) {
+                // The quota counts what the disk holds (zero tails are holes), as the catalog records it.
+                let (_, diskBytes) = shared.addStaged(element.size, onDisk: element.storedBytes)
+                try space?.cover(diskBytes)
+                if let refusal = budget.refusal(staged: diskBytes, onDisk: diskBytes, needed: source.totalLength) {
                     throw refusal
                 }
             }

@@ -35,15 +35,22 @@ enum CatalogElementKind: Int {
 extension Catalog {
     /// Indexes a metainfo whose element and parts are already durable in the store, and counts one reference
     /// to each. Returns false, changing nothing, when the info-hash is already indexed.
-    func insertMetainfo(_ metainfo: Metainfo, element: SHA1Digest, elementSize: Int64, now: Date, in db: Database)
-        throws -> Bool
-    {
+    /// `diskBytes`: what elements just written take on the disk (less than their length where zero tails are
+    /// holes), recorded with their rows so the quota counts it; elements not in it count at their length.
+    func insertMetainfo(
+        _ metainfo: Metainfo,
+        element: SHA1Digest,
+        elementSize: Int64,
+        now: Date,
+        diskBytes: [SHA1Digest: Int64] = [:],
+        in db: Database
+    ) throws -> Bool {
         let infoHash = metainfo.infoHash.blob
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM metainfo WHERE info_hash = ?", arguments: [infoHash]) == true {
             return false
         }
         let info = metainfo.info
-        try reference(element, size: elementSize, kind: .metainfo, in: db)
+        try reference(element, size: elementSize, kind: .metainfo, diskBytes: diskBytes[element], in: db)
         try db.execute(
             sql: """
                 INSERT INTO metainfo (info_hash, element, name, total_length, piece_length, piece_count, file_count, added_at)
@@ -54,12 +61,34 @@ extension Catalog {
                 info.dataFiles.count, now.timeIntervalSince1970,
             ]
         )
-        let insertPiece = try db.cachedStatement(
-            sql: "INSERT INTO metainfo_piece (info_hash, idx, hash) VALUES (?, ?, ?)"
-        )
+        // Every piece row in one statement, SQLite cutting the piece list (20 bytes a piece) itself: a version of
+        // 2^17 parts is one call, not 2^17.
+        if !info.pieces.isEmpty {
+            var list = Data(capacity: info.pieces.count * 20)
+            for piece in info.pieces { list.append(contentsOf: piece.bytes) }
+            try db.execute(
+                sql: """
+                    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
+                    INSERT INTO metainfo_piece (info_hash, idx, hash) SELECT ?, i, substr(?, i * 20 + 1, 20) FROM n
+                    """,
+                arguments: [info.pieces.count, infoHash, list]
+            )
+        }
+        // One reference per distinct part, counted once per use: a sparse file's thousands of zero parts cost one
+        // row update, not one each.
+        var uses: [SHA1Digest: (size: Int64, count: Int64)] = [:]
+        var order: [SHA1Digest] = []
         for (index, piece) in info.pieces.enumerated() {
-            try reference(piece, size: Int64(info.size(ofPiece: index)), kind: .part, in: db)
-            try insertPiece.execute(arguments: [infoHash, index, piece.blob])
+            if let known = uses[piece] {
+                uses[piece] = (known.size, known.count + 1)
+            } else {
+                uses[piece] = (Int64(info.size(ofPiece: index)), 1)
+                order.append(piece)
+            }
+        }
+        for piece in order {
+            let use = uses[piece]!
+            try reference(piece, size: use.size, kind: .part, diskBytes: diskBytes[piece], count: use.count, in: db)
         }
         let insertFile = try db.cachedStatement(
             sql: "INSERT INTO metainfo_file (info_hash, idx, path, length, offset, is_pad) VALUES (?, ?, ?, ?, ?, ?)"
@@ -96,14 +125,22 @@ extension Catalog {
         try db.execute(sql: "DELETE FROM metainfo WHERE info_hash = ?", arguments: [blob])
     }
 
-    private func reference(_ hash: SHA1Digest, size: Int64, kind: CatalogElementKind, in db: Database) throws {
+    private func reference(
+        _ hash: SHA1Digest,
+        size: Int64,
+        kind: CatalogElementKind,
+        diskBytes: Int64?,
+        count: Int64 = 1,
+        in db: Database
+    ) throws {
         let statement = try db.cachedStatement(
             sql: """
-                INSERT INTO element (hash, size, kind, refs) VALUES (?, ?, ?, 1)
-                ON CONFLICT(hash) DO UPDATE SET refs = refs + 1
+                INSERT INTO element (hash, size, kind, refs, disk_bytes) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(hash) DO UPDATE SET refs = refs + excluded.refs,
+                    disk_bytes = COALESCE(disk_bytes, excluded.disk_bytes)
                 """
         )
-        try statement.execute(arguments: [hash.blob, size, kind.rawValue])
+        try statement.execute(arguments: [hash.blob, size, kind.rawValue, count, diskBytes])
     }
 
     /// The indexed metainfo with this info-hash.

@@ -299,6 +299,7 @@ extension Catalog {
     func record(
         _ versions: [ContentVersion],
         durable: Bool,
+        diskBytes: [SHA1Digest: Int64] = [:],
         currentTimes: @escaping (Int64) -> FileTimes? = { _ in nil }
     ) throws {
         let body: (Database) throws -> Void = { db in
@@ -309,6 +310,7 @@ extension Catalog {
                     element: version.element,
                     elementSize: version.elementSize,
                     now: version.times.modified.date,
+                    diskBytes: diskBytes,
                     in: db
                 )
                 let times = currentTimes(version.inode) ?? version.times

@@ -110,14 +110,15 @@ public final class Catalog: Sendable {
         }
     }
 
-    /// The bytes of all elements the catalog knows.
+    /// The bytes of all elements the catalog knows, as the disk holds them: an element whose zero tail is a
+    /// hole counts what it takes (its `disk_bytes`), one recorded without that figure counts its whole length.
     public func storedBytes() throws -> Int64 {
         try read { db in try storedBytes(in: db) }
     }
 
     /// The bytes of all elements, inside a transaction the caller holds.
     func storedBytes(in db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(size), 0) FROM element") ?? 0
+        try Int64.fetchOne(db, sql: "SELECT COALESCE(SUM(COALESCE(disk_bytes, size)), 0) FROM element") ?? 0
     }
 
     /// SQLite's own consistency check plus the catalog's invariants; returns what is wrong, empty when all is well.

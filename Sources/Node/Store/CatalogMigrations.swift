@@ -156,6 +156,11 @@ enum CatalogMigrations {
             // reading the whole element table.
             try db.execute(sql: "CREATE INDEX element_unreferenced ON element(refs) WHERE refs <= 0")
         }
+        // What an element takes on the disk when its zero tail is a hole (NULL: its whole length, as for rows
+        // recorded before), so the quota counts the disk's bytes rather than the zeros.
+        migrator.registerMigration("v6: element disk bytes") { db in
+            try db.execute(sql: "ALTER TABLE element ADD COLUMN disk_bytes INTEGER")
+        }
         return migrator
     }
 }

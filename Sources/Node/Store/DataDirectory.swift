@@ -102,6 +102,36 @@ public final class DataDirectory: Sendable {
         return fd
     }
 
+    /// Takes the data directory's writer lock (`mount-writer.lock`, exclusive) for a mount's whole life, up to and
+    /// including the recording of its last writes: one mount at a time records versions here, and a new mount waits
+    /// for the previous one to finish recording (`fusermount3 -u` returns before that), so it never opens the
+    /// catalog as it was before those writes. Waits up to `wait`, then throws `mounted` (another mount still serves
+    /// the data directory). Close the descriptor to release it (process exit releases it too).
+    public func holdAsOnlyWriter(waiting wait: Duration = .seconds(120)) throws -> Int32 {
+        let lockPath = path + "/mount-writer.lock"
+        let fd = try Posix.open(lockPath, O_RDWR | O_CREAT, mode: 0o600)
+        let deadline = ContinuousClock.now + wait
+        var told = false
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let code = errno
+            if code == EINTR { continue }
+            guard code == EWOULDBLOCK, ContinuousClock.now < deadline else {
+                let failure: StoreError =
+                    code == EWOULDBLOCK ? .mounted(path: path) : .io(operation: "lock", path: lockPath, errno: code)
+                close(fd)
+                throw failure
+            }
+            if !told {
+                told = true
+                FileHandle.standardError.write(
+                    Data("zenfs: waiting for the last mount of \(path) to finish recording its writes\n".utf8)
+                )
+            }
+            usleep(20_000)
+        }
+        return fd
+    }
+
     /// The stored metainfo of an indexed info-hash (its element read and verified), or nil when not indexed.
     public func storedMetainfo(_ infoHash: SHA1Digest) throws -> Metainfo? {
         guard let element = try catalog.metainfoElement(infoHash) else { return nil }

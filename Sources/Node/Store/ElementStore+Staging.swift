@@ -12,6 +12,17 @@ public struct StagedElement: Sendable {
     /// hole (see `ElementStore.keptLength`).
     public let storedBytes: Int64
     let temporaryPath: String
+    /// Whether this is a link on an element already stored (which wrote nothing: `storedBytes` is 0 whatever
+    /// the element takes).
+    var isLink = false
+
+    /// The bytes each newly written element takes on the disk, by hash, for the catalog to count (links on
+    /// elements already stored say nothing about theirs and are left out).
+    static func diskBytes(of staged: [StagedElement]) -> [SHA1Digest: Int64] {
+        var bytes: [SHA1Digest: Int64] = [:]
+        for element in staged where !element.isLink { bytes[element.hash] = element.storedBytes }
+        return bytes
+    }
 }
 
 extension ElementStore {
@@ -89,7 +100,13 @@ extension ElementStore {
     private func link(_ hash: SHA1Digest, size: Int) throws(StoreError) -> StagedElement? {
         let temporaryPath = stagingPath(for: hash)
         if Glibc.link(path(of: hash), temporaryPath) == 0 {
-            return StagedElement(hash: hash, size: Int64(size), storedBytes: 0, temporaryPath: temporaryPath)
+            return StagedElement(
+                hash: hash,
+                size: Int64(size),
+                storedBytes: 0,
+                temporaryPath: temporaryPath,
+                isLink: true
+            )
         }
         if errno == ENOENT { return nil }
         throw Posix.failure("link", temporaryPath)

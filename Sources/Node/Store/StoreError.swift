@@ -33,7 +33,8 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             "\(operation) \(path): \(String(cString: strerror(code)))"
         case .catalog(let message): "catalog: \(message)"
         case .mounted(let path):
-            "ZenFS is mounted from \(path); unmount it first ('zenfs umount MOUNTPOINT')"
+            "ZenFS's data directory \(path) is mounted (or its last mount is still recording its writes); "
+                + "unmount it first ('zenfs umount MOUNTPOINT')"
         }
     }
 }

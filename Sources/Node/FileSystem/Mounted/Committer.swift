@@ -163,7 +163,12 @@ final class Committer: @unchecked Sendable {
             }
             try data.store.commit(staged)
             reader.unregister(staged)
-            try data.catalog.record(versions, durable: durable, currentTimes: currentTimes)
+            try data.catalog.record(
+                versions,
+                durable: durable,
+                diskBytes: StagedElement.diskBytes(of: staged),
+                currentTimes: currentTimes
+            )
             data.store.recorded(staged)
         } catch {
             // Put the batch back so a later commit retries it (staged parts stay readable meanwhile).

@@ -38,8 +38,12 @@ public final class MountedFileSystem: @unchecked Sendable {
         get { accessTimes.accessTimeRule }
         set { accessTimes.accessTimeRule = newValue }
     }
-    /// Held (shared) while mounted, so `gc` and `verify` wait for the unmount.
+    /// Held (shared) while mounted: marks the data directory as mounted.
     private let mountLock: Int32
+    /// Held (exclusive) until the last writes are recorded: a later mount of the same data directory waits for
+    /// them instead of opening the catalog as it was before them.
+    private let writerLock: Int32
+    private let hasShutDown = Atomic<Bool>(false)
 
     /// A file with an image in memory: open, or with a version not yet recorded.
     final class LiveFile {
@@ -85,7 +89,11 @@ public final class MountedFileSystem: @unchecked Sendable {
     /// - Parameter remote: where parts and metainfo that are not local come from (the running node).
     public init(data: DataDirectory, remote: (any RemoteElementSource)? = nil) throws {
         self.data = data
-        mountLock = try data.holdForMount()
+        writerLock = try data.holdAsOnlyWriter()
+        do { mountLock = try data.holdForMount() } catch {
+            close(writerLock)
+            throw error
+        }
         reader = PartReader(store: data.store, remote: remote)
         quota = MountQuota(data: data)
         _ = try data.catalog.deleteUnlinkedInodes()
@@ -99,13 +107,23 @@ public final class MountedFileSystem: @unchecked Sendable {
         committer.start()
     }
 
-    /// Records every pending version durably and stops the group commit; call before unmounting.
+    /// Records every pending version durably and stops the group commit; call once, after unmounting. Only then
+    /// may another mount of the data directory start (it waits meanwhile). A failure to record is thrown (the
+    /// caller must report it: the versions not recorded are lost), and the locks are released all the same.
     public func shutdown() throws {
-        for (id, file) in existingLiveFiles() { try submitIfDirty(id, file) }
-        try recordAccessTimes()
-        try committer.stop()
-        quota.release()
-        close(mountLock)
+        guard !hasShutDown.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        defer {
+            quota.release()
+            close(mountLock)
+            close(writerLock)
+        }
+        var failure: (any Error)?
+        for (id, file) in existingLiveFiles() {
+            do { try submitIfDirty(id, file) } catch { failure = failure ?? error }
+        }
+        do { try recordAccessTimes() } catch { failure = failure ?? error }
+        do { try committer.stop() } catch { failure = failure ?? error }
+        if let failure { throw failure }
     }
 
     // MARK: Tables
