@@ -48,5 +48,6 @@ struct HoleQuotaTests {
         let stored = try fileSystem.data.catalog.storedBytes()
         // 256 parts: a metainfo of about 5 KiB.
         #expect(stored >= 4096 && stored <= 4096 + 16 << 10, "the catalog counts \(stored) bytes")
+        #expect(try fileSystem.data.catalog.integrityProblems() == [])
     }
 }

@@ -64,6 +64,8 @@ struct SparseSourceTests {
         let zero = SHA1Digest.of([UInt8](repeating: 0, count: pieceLength))
         #expect(metainfo.info.pieces.filter { $0 == zero }.count == expected.count - 5)
         for piece in Set(metainfo.info.pieces) { #expect(service.data.store.contains(piece)) }
+        // Piece rows and reference counts (one per use, though counted once per distinct part) agree.
+        #expect(try service.data.catalog.integrityProblems() == [])
         let out = directory.path + "/out"
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         _ = try service.get(added.path, to: out)
@@ -94,6 +96,7 @@ struct SparseSourceTests {
         #expect(wrong.isEmpty, "parts with the wrong hash: \(wrong.prefix(5))")
         // Two elements of parts (the zero part and the one with the byte) and the metainfo's.
         #expect(try service.data.catalog.storedBytes() < 8 << 20)
+        #expect(try service.data.catalog.integrityProblems() == [])
         print("a sparse TiB added in \(ContinuousClock.now - started)")
     }
 }

@@ -61,18 +61,25 @@ extension Catalog {
                 info.dataFiles.count, now.timeIntervalSince1970,
             ]
         )
-        // Every piece row in one statement, SQLite cutting the piece list (20 bytes a piece) itself: a version of
-        // 2^17 parts is one call, not 2^17.
-        if !info.pieces.isEmpty {
+        // A long piece list in one statement, SQLite cutting it (20 bytes a piece) itself: a version of 2^17 parts
+        // is one call, not 2^17. A short one (a small file's) row by row, which costs less than the cut.
+        if info.pieces.count > Self.piecesInsertedOneByOne {
             var list = Data(capacity: info.pieces.count * 20)
             for piece in info.pieces { list.append(contentsOf: piece.bytes) }
-            try db.execute(
+            let insertAll = try db.cachedStatement(
                 sql: """
                     WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
                     INSERT INTO metainfo_piece (info_hash, idx, hash) SELECT ?, i, substr(?, i * 20 + 1, 20) FROM n
-                    """,
-                arguments: [info.pieces.count, infoHash, list]
+                    """
             )
+            try insertAll.execute(arguments: [info.pieces.count, infoHash, list])
+        } else {
+            let insertPiece = try db.cachedStatement(
+                sql: "INSERT INTO metainfo_piece (info_hash, idx, hash) VALUES (?, ?, ?)"
+            )
+            for (index, piece) in info.pieces.enumerated() {
+                try insertPiece.execute(arguments: [infoHash, index, piece.blob])
+            }
         }
         // One reference per distinct part, counted once per use: a sparse file's thousands of zero parts cost one
         // row update, not one each.
@@ -142,6 +149,9 @@ extension Catalog {
         )
         try statement.execute(arguments: [hash.blob, size, kind.rawValue, count, diskBytes])
     }
+
+    /// Piece lists up to this long are inserted a row per statement.
+    static let piecesInsertedOneByOne = 64
 
     /// The indexed metainfo with this info-hash.
     public func metainfo(_ infoHash: SHA1Digest) throws -> MetainfoRecord? {
