@@ -1,0 +1,52 @@
+import Foundation
+import Node
+import TestSupport
+import Testing
+
+/// Discovery past the flood's radius, through the BitTorrent Mainline DHT the nodes' own libtorrent sessions
+/// run among themselves (a private DHT: each node joins through the one before it).
+@Suite(.serialized, .enabled(if: NetLab.available, "needs root and iptables for network namespaces"))
+struct LabDiscoveryTests {
+    /// Five hosts in a line, each peered with the one before and flooding one hop past its neighbours: the
+    /// first node's flood cannot reach the last, which holds the content; the DHT lookup finds it, the first
+    /// node dials it and fetches every part, verified.
+    @Test func holderBeyondTheFloodIsFoundThroughTheDHT() throws {
+        let directory = TemporaryDirectory()
+        let count = 5
+        let lab = try NetLab(nodes: count)
+        var nodes: [LabNode] = []
+        for index in 1...count {
+            let previous = nodes.last
+            let bootstrap = try previous.map { "\(try lab.address($0.index)):6881" } ?? "none"
+            nodes.append(
+                try LabNode(
+                    lab: lab,
+                    index: index,
+                    in: directory.path,
+                    peers: previous.map { [$0] } ?? [],
+                    extra: ["--hop-limit", "1", "--fetch-timeout", "60", "--dht-bootstrap", bootstrap]
+                )
+            )
+        }
+        let first = nodes[0]
+        let holder = nodes[count - 1]
+        for node in nodes.dropFirst().dropLast() {
+            #expect(node.waitForPeers(2), "node \(node.index): \(node.log().suffix(2000))")
+        }
+        let source = directory.randomFile("far.bin", count: 700_000, seed: 23)
+        let added = try holder.zenfs(["add", source])
+        #expect(added.status == 0, "\(added.error)")
+        let infoHash = added.text.trimmingCharacters(in: .whitespacesAndNewlines)
+
+        let got = try first.zenfs(["get", infoHash, "--to", directory.path + "/out"])
+        #expect(got.status == 0, "\(got.error)\n\(first.log().suffix(3000))")
+        #expect(
+            FileManager.default.contents(atPath: directory.path + "/out/far.bin")
+                == FileManager.default.contents(atPath: source)
+        )
+        #expect(first.log().contains("the DHT lists \(holder.peerAddress) as a holder"), "\(first.log().suffix(3000))")
+        // The flood never reached the holder: it was dialed directly at the address the DHT gave.
+        #expect(first.status()?.peers.contains { $0.address == holder.peerAddress } == true)
+        for node in nodes { #expect(node.stop(), "node \(node.index): \(node.log().suffix(2000))") }
+    }
+}
