@@ -41,9 +41,10 @@ struct LabFaultTests {
         #expect(middle.waitForPeers(2), "\(middle.log().suffix(2000))")
         try Self.getAndCompare(infoHash, on: far, to: directory.path + "/far", original: source)
         try Self.getAndCompare(infoHash, on: middle, to: directory.path + "/middle", original: source)
-        // The links really were lossy and slow: the peers' measured round trip includes both proxies' delay.
-        let latency = try #require(far.status()?.peers.first?.latencyMilliseconds)
-        #expect(latency >= 40, "round trip \(latency) ms")
+        // The links really were slow: the measured round trip to the peers that served includes both
+        // directions' delay.
+        let latencies = far.status()?.peers.compactMap(\.latencyMilliseconds) ?? []
+        #expect(latencies.contains { $0 >= 40 }, "round trips \(latencies) ms")
         for node in [holder, middle, far] { #expect(node.stop(), "\(node.log().suffix(2000))") }
     }
 

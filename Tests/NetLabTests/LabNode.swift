@@ -67,17 +67,21 @@ final class LabNode {
         if !FileManager.default.fileExists(atPath: logPath) {
             precondition(FileManager.default.createFile(atPath: logPath, contents: nil), "cannot create \(logPath)")
         }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
+        let output = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        output.seekToEndOfFile()
         process = Process()
         process.executableURL = URL(fileURLWithPath: NetLab.script)
         process.arguments = lab.command(in: index, arguments)
-        process.standardOutput = log
-        process.standardError = log
+        process.standardOutput = output
+        process.standardError = output
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let process = self.process
-        _ = LabCommand.waitUntil(seconds: 20) { !process.isRunning || self.status() != nil }
+        let answered = LabCommand.waitUntil(seconds: 20) { !process.isRunning || self.status() != nil }
+        guard answered, process.isRunning else {
+            kill()
+            throw NetLabError.nodeDidNotStart(index, String(log().suffix(2000)))
+        }
     }
 
     /// Kills the node at once (SIGKILL), as a crash or a power cut would.

@@ -4,11 +4,13 @@ import Glibc
 /// Why the lab could not do what a test asked.
 enum NetLabError: Error, CustomStringConvertible {
     case failed([String], String)
+    case nodeDidNotStart(Int, String)
 
     var description: String {
         switch self {
         case .failed(let arguments, let message):
             "scripts/netlab \(arguments.joined(separator: " ")) failed: \(message)"
+        case .nodeDidNotStart(let node, let log): "the node on lab host \(node) did not start:\n\(log)"
         }
     }
 }
@@ -59,9 +61,9 @@ final class NetLab {
     func isolate(_ node: Int) throws { try Self.run(["isolate", id, "\(node)"]) }
     func heal() throws { try Self.run(["heal", id]) }
 
-    /// The command line that runs `arguments` inside `node`'s namespace.
+    /// The script's arguments that run `arguments` inside `node`'s namespace.
     func command(in node: Int, _ arguments: [String]) -> [String] {
-        [Self.script, "exec", id, "\(node)"] + arguments
+        ["exec", id, "\(node)"] + arguments
     }
 
     /// Runs the script; its output, trimmed.
