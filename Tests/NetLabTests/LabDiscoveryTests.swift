@@ -49,4 +49,43 @@ struct LabDiscoveryTests {
         #expect(first.status()?.peers.contains { $0.address == holder.peerAddress } == true)
         for node in nodes { #expect(node.stop(), "node \(node.index): \(node.log().suffix(2000))") }
     }
+
+    /// aria2c, given a magnet link with no tracker and one of the lab's DHT nodes as its way in, finds the
+    /// ZenFS seeder through the DHT alone and downloads the content whole.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/aria2c"), "needs aria2c"))
+    func bitTorrentClientFindsTheSeederWithoutATracker() throws {
+        let directory = TemporaryDirectory()
+        let lab = try NetLab(nodes: 4)
+        var nodes: [LabNode] = []
+        for index in 1...3 {
+            let bootstrap = index == 1 ? "none" : "\(try lab.address(1)):6881"
+            nodes.append(
+                try LabNode(lab: lab, index: index, in: directory.path, extra: ["--dht-bootstrap", bootstrap])
+            )
+        }
+        let source = directory.randomFile("swarmless.bin", count: 600_000, seed: 25)
+        let added = try nodes[2].zenfs(["add", source])
+        #expect(added.status == 0, "\(added.error)")
+        let infoHash = added.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let output = directory.path + "/aria2"
+        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let downloaded = try LabCommand.run(
+            NetLab.script,
+            lab.command(
+                in: 4,
+                [
+                    "timeout", "120", "aria2c", "--enable-dht=true", "--dht-entry-point=\(try lab.address(1)):6881",
+                    "--dht-listen-port=6881", "--dht-file-path=\(output)/dht.dat", "--listen-port=6882",
+                    "--bt-enable-lpd=false", "--enable-peer-exchange=false", "--seed-time=0", "--bt-stop-timeout=100",
+                    "--summary-interval=0", "--console-log-level=warn", "-d", output, "magnet:?xt=urn:btih:\(infoHash)",
+                ]
+            )
+        )
+        #expect(downloaded.status == 0, "\(downloaded.text) \(downloaded.error)")
+        #expect(
+            FileManager.default.contents(atPath: output + "/swarmless.bin")
+                == FileManager.default.contents(atPath: source)
+        )
+        for node in nodes { #expect(node.stop(), "node \(node.index): \(node.log().suffix(2000))") }
+    }
 }
