@@ -83,7 +83,13 @@ struct LabPartitionTests {
             LabCommand.waitUntil(seconds: 40) {
                 Self.balance(heavy, recipient) == 1_000_000_000 && Self.balance(light, recipient) == 1_000_000_000
             },
-            "the payment was not mined again: \(light.log().suffix(3000))"
+            """
+            the payment was not mined again (memory pools: heavy \(Self.chain(heavy)?.mempool ?? -1), light \
+            \(Self.chain(light)?.mempool ?? -1)):
+            \(light.log().suffix(3000))
+            heavy:
+            \(heavy.log().suffix(3000))
+            """
         )
         for node in [heavy, light] {
             let audit = try #require(Self.audit(node))

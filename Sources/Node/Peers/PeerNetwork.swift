@@ -313,7 +313,7 @@ public final class PeerNetwork: Sendable {
     }
 
     /// Bans a peer that broke the protocol's trust (sent corrupt bytes, say) and closes its connection.
-    /// The ban is saved in the ban list (when the node keeps one) before this returns.
+    /// The ban is saved in the ban list (when the node keeps one) before the connection closes.
     public func ban(_ id: ConnectionID, reason: String) {
         let banned = state.withLock { state -> (any Channel, RemotePeer)? in
             guard let connection = state.connections[id],
@@ -326,7 +326,8 @@ public final class PeerNetwork: Sendable {
         }
         guard let (channel, remote) = banned else { return }
         logger.warning("banned peer \(id) (\(remote.listenAddress?.description ?? "-")): \(reason)")
-        channel.close(promise: nil)
+        // Saved before the connection closes: a ban the peer can observe is already durable.
+        defer { channel.close(promise: nil) }
         guard let path = settings.banListPath else { return }
         let record = BanRecord(
             identity: Hex.encode(remote.identity.publicKey.bytes),
