@@ -106,23 +106,32 @@ struct LabFaultTests {
         for node in [holder, reader] { #expect(node.stop(), "\(node.log().suffix(2000))") }
     }
 
-    /// A holder that serves corrupt parts is banned by the reader, which fetches every part from the honest
-    /// holder instead; after a restart the reader still refuses the liar (the ban is in `bans.json`).
+    /// A holder that serves corrupt parts is banned by the reader, which then fetches every part from an honest
+    /// holder; after a restart the reader still refuses the liar (the ban is in `bans.json`).
     @Test func liarIsBannedAndTheBanSurvivesARestart() throws {
         let directory = TemporaryDirectory()
         let lab = try NetLab(nodes: 3)
         let liar = try LabNode(lab: lab, index: 1, in: directory.path, extra: ["--testing-serve-corrupt-parts"])
         let honest = try LabNode(lab: lab, index: 2, in: directory.path)
-        let reader = try LabNode(lab: lab, index: 3, in: directory.path, peers: [liar, honest])
-        let source = directory.randomFile("contested.bin", count: 3_000_000, seed: 24)
+        let reader = try LabNode(
+            lab: lab,
+            index: 3,
+            in: directory.path,
+            peers: [liar, honest],
+            extra: ["--fetch-timeout", "4"]
+        )
+        let source = directory.randomFile("contested.bin", count: 1_000_000, seed: 24)
         let infoHash = try Self.add(source, on: liar)
-        #expect(try Self.add(source, on: honest) == infoHash)
         #expect(reader.waitForPeers(2), "\(reader.log().suffix(2000))")
-        try Self.getAndCompare(infoHash, on: reader, to: directory.path + "/out", original: source)
+        // Only the liar holds it: every part it sends fails verification.
+        let refused = try reader.zenfs(["get", infoHash, "--to", directory.path + "/refused"])
+        #expect(refused.status != 0, "corrupt parts were accepted")
         #expect((reader.status()?.counters.peersBanned ?? 0) >= 1, "\(reader.log().suffix(2000))")
-        let saved = try String(contentsOfFile: reader.dataDirectory + "/bans.json", encoding: .utf8)
+        let saved = (try? String(contentsOfFile: reader.dataDirectory + "/bans.json", encoding: .utf8)) ?? ""
         #expect(saved.contains(liar.peerAddress), "\(saved)")
 
+        #expect(try Self.add(source, on: honest) == infoHash)
+        try Self.getAndCompare(infoHash, on: reader, to: directory.path + "/out", original: source)
         #expect(reader.stop())
         try reader.start()
         #expect(reader.waitForPeers(1), "\(reader.log().suffix(2000))")
