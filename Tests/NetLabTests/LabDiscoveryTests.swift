@@ -88,4 +88,29 @@ struct LabDiscoveryTests {
         )
         for node in nodes { #expect(node.stop(), "node \(node.index): \(node.log().suffix(2000))") }
     }
+
+    /// Nodes that listen on 0.0.0.0 and advertise nothing still find each other: the neighbour that relays
+    /// the first node's query puts in the address it sees that node at, and the answer's holder address is
+    /// replaced by the address the answer came from, so neither side dials 0.0.0.0 (which is itself).
+    @Test func wildcardListenersAreReachedAtTheirObservedAddresses() throws {
+        let directory = TemporaryDirectory()
+        let lab = try NetLab(nodes: 3)
+        let asker = try LabNode(lab: lab, index: 1, in: directory.path, listensEverywhere: true)
+        let middle = try LabNode(lab: lab, index: 2, in: directory.path, peers: [asker])
+        let holder = try LabNode(lab: lab, index: 3, in: directory.path, peers: [middle], listensEverywhere: true)
+        #expect(middle.waitForPeers(2), "\(middle.log().suffix(2000))")
+        let source = directory.randomFile("wildcard.bin", count: 400_000, seed: 26)
+        let added = try holder.zenfs(["add", source])
+        #expect(added.status == 0, "\(added.error)")
+        let infoHash = added.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let got = try asker.zenfs(["get", infoHash, "--to", directory.path + "/out"])
+        #expect(got.status == 0, "\(got.error)\n\(asker.log().suffix(2000))\n\(holder.log().suffix(2000))")
+        #expect(
+            FileManager.default.contents(atPath: directory.path + "/out/wildcard.bin")
+                == FileManager.default.contents(atPath: source)
+        )
+        let peers = asker.status()?.peers.map(\.address) ?? []
+        #expect(peers.contains("0.0.0.0:\(LabNode.port)"), "the holder connected to the asker: \(peers)")
+        for node in [asker, middle, holder] { #expect(node.stop(), "node \(node.index): \(node.log().suffix(2000))") }
+    }
 }

@@ -14,6 +14,8 @@ final class LabNode {
     let peers: [String]
     let extra: [String]
     let mining: Bool
+    /// Listens on 0.0.0.0 and advertises nothing, as a node started without an address would.
+    let listensEverywhere: Bool
     private let behindProxy: Bool
     private(set) var process = Process()
 
@@ -29,9 +31,11 @@ final class LabNode {
         peers: [LabNode] = [],
         latency: (milliseconds: Int, jitter: Int)? = nil,
         mining: Bool = false,
+        listensEverywhere: Bool = false,
         extra: [String] = []
     ) throws {
         self.mining = mining
+        self.listensEverywhere = listensEverywhere
         self.lab = lab
         self.index = index
         address = try lab.address(index)
@@ -58,10 +62,13 @@ final class LabNode {
     /// Starts the node (again, after `kill`) and waits until it answers.
     func start() throws {
         let listen = behindProxy ? "127.0.0.1:\(Self.port + 1)" : peerAddress
-        var arguments = [
-            LabCommand.zenfs, "node", "--data-dir", dataDirectory, "--listen", listen, "--advertise", peerAddress,
-            "--no-tracker", "--bittorrent-listen", "\(address):6881",
-        ]
+        var arguments = [LabCommand.zenfs, "node", "--data-dir", dataDirectory]
+        if listensEverywhere {
+            arguments += ["--listen", "0.0.0.0:\(Self.port)"]
+        } else {
+            arguments += ["--listen", listen, "--advertise", peerAddress]
+        }
+        arguments += ["--no-tracker", "--bittorrent-listen", "\(address):6881"]
         if !mining { arguments.append("--no-mine") }
         arguments += peers.flatMap { ["--peer", $0] } + extra
         if !FileManager.default.fileExists(atPath: logPath) {
