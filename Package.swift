@@ -123,6 +123,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ZenFSMountTests", dependencies: ["ZenFSMount", "Node", "ZenFS", "TestSupport"]),
+        // Real nodes on separate hosts made by scripts/netlab (network namespaces, lossy and splitting links).
+        .testTarget(name: "NetLabTests", dependencies: ["zenfs", "Node", "ZenFS", "TestSupport"]),
         .testTarget(
             name: "CLITests",
             dependencies: ["zenfs", "ZenFS", "Node", "Chain", "Market", "TestSupport"],

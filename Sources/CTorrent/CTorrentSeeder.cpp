@@ -20,7 +20,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <deque>
+#include <set>
 #include <thread>
 #include <cstring>
 #include <list>
@@ -268,20 +272,63 @@ class ElementDiskIO final : public zenfs::StoreDiskIOBase {
 };
 }  // namespace
 
+/// The peers found so far by DHT lookups of one key, and how many callers wait for them.
+struct DHTLookup {
+    std::set<lt::tcp::endpoint> peers;
+    int waiters = 0;
+};
+
 struct CTorrentSeeder {
     std::unique_ptr<lt::session> session;
     std::shared_ptr<std::map<lt::sha1_hash, SeededTorrent>> catalog = std::make_shared<std::map<lt::sha1_hash, SeededTorrent>>();
     std::shared_ptr<std::mutex> catalogMutex = std::make_shared<std::mutex>();
+    bool dht = false;
+    std::thread alertThread;
+    std::atomic<bool> stopping{false};
+    std::mutex lookupMutex;
+    std::condition_variable lookupChanged;
+    std::map<lt::sha1_hash, DHTLookup> lookups;
+
+    /// Reads the session's alerts (only DHT replies are asked for) until the session stops.
+    void readAlerts() {
+        while (!stopping.load()) {
+            if (session->wait_for_alert(lt::milliseconds(200)) == nullptr) continue;
+            std::vector<lt::alert *> alerts;
+            session->pop_alerts(&alerts);
+            for (lt::alert *alert : alerts) {
+                auto *reply = lt::alert_cast<lt::dht_get_peers_reply_alert>(alert);
+                if (reply == nullptr) continue;
+                std::lock_guard<std::mutex> lock(lookupMutex);
+                auto found = lookups.find(reply->info_hash);
+                if (found == lookups.end()) continue;
+                for (const lt::tcp::endpoint &peer : reply->peers()) found->second.peers.insert(peer);
+                lookupChanged.notify_all();
+            }
+        }
+    }
 };
 
 extern "C" CTorrentSeeder *CTorrentSeeder_start(const char *listen_interfaces, const char *elements_directory,
-                                                CTorrentFetchPart fetch, void *fetch_context, char *error,
-                                                size_t error_capacity) {
+                                                const char *dht_bootstrap_nodes, CTorrentFetchPart fetch,
+                                                void *fetch_context, char *error, size_t error_capacity) {
     try {
         auto seeder = std::make_unique<CTorrentSeeder>();
         lt::settings_pack settings = zenfs::sessionSettings(lt::high_performance_seed(), listen_interfaces);
         // Clients that insist on uTP (Transmission does) may still connect; this side never starts uTP.
         settings.set_bool(lt::settings_pack::enable_incoming_utp, true);
+        if (dht_bootstrap_nodes != nullptr) {
+            seeder->dht = true;
+            settings.set_bool(lt::settings_pack::enable_dht, true);
+            settings.set_str(lt::settings_pack::dht_bootstrap_nodes, dht_bootstrap_nodes);
+            // A private DHT (a test's, a LAN's) has many nodes on one address or in private ranges; the
+            // public DHT's anti-Sybil rules would keep its routing tables empty.
+            settings.set_bool(lt::settings_pack::dht_restrict_routing_ips, false);
+            settings.set_bool(lt::settings_pack::dht_restrict_search_ips, false);
+            settings.set_bool(lt::settings_pack::dht_ignore_dark_internet, false);
+            settings.set_bool(lt::settings_pack::dht_enforce_node_id, false);
+            settings.set_bool(lt::settings_pack::dht_prefer_verified_node_ids, false);
+            settings.set_int(lt::settings_pack::alert_mask, lt::alert_category::dht_operation);
+        }
         lt::session_params params(settings);
         auto catalog = seeder->catalog;
         auto catalogMutex = seeder->catalogMutex;
@@ -292,6 +339,10 @@ extern "C" CTorrentSeeder *CTorrentSeeder_start(const char *listen_interfaces, c
                 new ElementDiskIO(context, catalog, catalogMutex, elements, fetch, fetch_context));
         };
         seeder->session = std::make_unique<lt::session>(std::move(params));
+        if (seeder->dht) {
+            CTorrentSeeder *raw = seeder.get();
+            seeder->alertThread = std::thread([raw] { raw->readAlerts(); });
+        }
         return seeder.release();
     } catch (const std::exception &e) {
         copyMessage(e.what(), error, error_capacity);
@@ -345,8 +396,43 @@ extern "C" void CTorrentSeeder_stats(CTorrentSeeder *seeder, CTorrentSeederStats
     }
 }
 
+extern "C" int CTorrentSeeder_dht_announce(CTorrentSeeder *seeder, const uint8_t *key, int port) {
+    if (!seeder->dht || port <= 0 || port > 65535) return -1;
+    seeder->session->dht_announce(lt::sha1_hash(reinterpret_cast<const char *>(key)), port);
+    return 0;
+}
+
+extern "C" int CTorrentSeeder_dht_get_peers(CTorrentSeeder *seeder, const uint8_t *key, double timeout_seconds,
+                                            CTorrentEndpoint *endpoints, int capacity) {
+    if (!seeder->dht) return -1;
+    const lt::sha1_hash hash(reinterpret_cast<const char *>(key));
+    std::unique_lock<std::mutex> lock(seeder->lookupMutex);
+    DHTLookup &lookup = seeder->lookups[hash];
+    lookup.waiters += 1;
+    lock.unlock();
+    seeder->session->dht_get_peers(hash);
+    lock.lock();
+    seeder->lookupChanged.wait_for(lock, std::chrono::duration<double>(timeout_seconds),
+                                   [&] { return !lookup.peers.empty() || seeder->stopping.load(); });
+    int count = 0;
+    for (const lt::tcp::endpoint &peer : lookup.peers) {
+        if (count >= capacity) break;
+        const std::string host = peer.address().to_string();
+        CTorrentEndpoint &out = endpoints[count++];
+        std::memset(&out, 0, sizeof out);
+        copyMessage(host, out.host, sizeof out.host);
+        out.port = peer.port();
+    }
+    lookup.waiters -= 1;
+    if (lookup.waiters == 0) seeder->lookups.erase(hash);
+    return count;
+}
+
 extern "C" void CTorrentSeeder_stop(CTorrentSeeder *seeder) {
     if (seeder == nullptr) return;
+    seeder->stopping.store(true);
+    seeder->lookupChanged.notify_all();
+    if (seeder->alertThread.joinable()) seeder->alertThread.join();
     seeder->session.reset();
     delete seeder;
 }

@@ -65,6 +65,15 @@ struct NodeCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-seeding"), help: "Do not seed content to BitTorrent clients.")
     var noSeeding = false
 
+    @Option(
+        name: .customLong("dht-bootstrap"),
+        help: """
+            HOST:PORT of a Mainline DHT node to join through (repeatable; "none": run a DHT node others join \
+            through; "off": no DHT). Default: the public routers unless the BitTorrent session is on loopback.
+            """
+    )
+    var dhtBootstrap: [String] = []
+
     @Flag(name: .customLong("no-mine"), help: "Do not mine blocks.")
     var noMine = false
 
@@ -111,6 +120,13 @@ struct NodeCommand: AsyncParsableCommand {
         if noTracker { configuration.tracker = nil }
         if let bittorrentListen { configuration.bittorrentListen = bittorrentListen }
         if noSeeding { configuration.bittorrentListen = nil }
+        if dhtBootstrap == ["off"] {
+            configuration.dht = .off
+        } else if !dhtBootstrap.isEmpty {
+            let nodes = dhtBootstrap.filter { $0 != "none" }
+            for node in nodes { _ = try Self.address(node, flag: "--dht-bootstrap") }
+            configuration.dht = .bootstrap(nodes)
+        }
         if let minimumTaskBits {
             guard let bits = UInt32(minimumTaskBits, radix: 16), CompactTarget(bits: bits) != nil else {
                 throw ValidationError("--minimum-task-bits takes a compact target in hexadecimal, such as 1f00ffff")

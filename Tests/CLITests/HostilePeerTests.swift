@@ -48,6 +48,9 @@ struct HostilePeerTests {
         }
         flooder.send(flood)
         #expect(flooder.waitForClose())
+        // The flooder proved an identity: it is banned, and the ban is on disk before the connection closes.
+        let bans = (try? String(contentsOfFile: node.dataDirectory + "/bans.json", encoding: .utf8)) ?? ""
+        #expect(bans.contains("more queries than the rate allows"), "\(bans) \(node.log().suffix(1500))")
 
         // The node still serves: a new peer fetches its content.
         let counters = try #require(node.status()?.counters)

@@ -25,10 +25,27 @@ typedef struct {
 } CTorrentSeederStats;
 
 /// Starts a session listening on `listen_interfaces` (libtorrent's form, e.g. "127.0.0.1:0"), reading pieces
-/// from `elements_directory`. `fetch` may be NULL. Returns NULL and writes `error` on failure.
+/// from `elements_directory`. With `dht_bootstrap_nodes` (libtorrent's form, "host:port,host:port"; "" for a
+/// node others bootstrap from) the session joins the Mainline DHT (BEP 5) on its listen port and announces its
+/// torrents there; NULL: no DHT. `fetch` may be NULL. Returns NULL and writes `error` on failure.
 CTorrentSeeder *CTorrentSeeder_start(const char *listen_interfaces, const char *elements_directory,
-                                     CTorrentFetchPart fetch, void *fetch_context, char *error,
-                                     size_t error_capacity);
+                                     const char *dht_bootstrap_nodes, CTorrentFetchPart fetch, void *fetch_context,
+                                     char *error, size_t error_capacity);
+
+/// A peer's address as a DHT node gave it.
+typedef struct {
+    char host[64];
+    uint16_t port;
+} CTorrentEndpoint;
+
+/// Announces into the DHT that this host serves `key` (20 bytes) on `port` (the announcing packet's source
+/// address is what DHT nodes store). Returns 0, or -1 when the session runs no DHT.
+int CTorrentSeeder_dht_announce(CTorrentSeeder *seeder, const uint8_t *key, int port);
+
+/// Looks `key` (20 bytes) up in the DHT and waits until peers arrive or `timeout_seconds` pass; writes at most
+/// `capacity` endpoints and returns how many (0: none found), or -1 when the session runs no DHT.
+int CTorrentSeeder_dht_get_peers(CTorrentSeeder *seeder, const uint8_t *key, double timeout_seconds,
+                                 CTorrentEndpoint *endpoints, int capacity);
 
 /// Adds a metainfo to seed (all pieces are taken as present and verified), announcing to `tracker` when not
 /// NULL. Returns 0, 1 when it was already seeded, or -1 with `error`.

@@ -41,13 +41,21 @@ public final class BitTorrentSeeder: @unchecked Sendable {
         init(_ fetch: @escaping @Sendable (SHA1Digest) -> Bool) { self.fetch = fetch }
     }
 
-    /// - Parameter fetch: brings a part into the store (blocking); true when it is there.
+    /// Whether the session runs the Mainline DHT.
+    public let runsDHT: Bool
+
+    /// - Parameters:
+    ///   - dhtBootstrap: DHT nodes to join through ("host:port", possibly none: others join through this
+    ///     one); nil runs no DHT.
+    ///   - fetch: brings a part into the store (blocking); true when it is there.
     public init(
         listen: String,
         data: DataDirectory,
         logger: Logger,
+        dhtBootstrap: [String]? = nil,
         fetch: @escaping @Sendable (SHA1Digest) -> Bool
     ) throws {
+        runsDHT = dhtBootstrap != nil
         self.data = data
         self.logger = logger
         fetchBox = Unmanaged.passRetained(FetchBox(fetch))
@@ -61,6 +69,7 @@ public final class BitTorrentSeeder: @unchecked Sendable {
             let handle = CTorrentSeeder_start(
                 listen,
                 data.store.root,
+                dhtBootstrap?.joined(separator: ","),
                 callback,
                 fetchBox.toOpaque(),
                 &error,
@@ -105,6 +114,33 @@ public final class BitTorrentSeeder: @unchecked Sendable {
             added += 1
         }
         return added
+    }
+
+    /// The info-hashes of everything seeded now.
+    public var seededInfoHashes: [SHA1Digest] { seeded.withLock { Array($0) } }
+
+    /// Announces into the DHT that this host serves `key` on `port`; false when the session runs no DHT.
+    @discardableResult
+    public func announce(_ key: SHA1Digest, port: UInt16) -> Bool {
+        key.bytes.withUnsafeBufferPointer { CTorrentSeeder_dht_announce(handle, $0.baseAddress, Int32(port)) } == 0
+    }
+
+    /// The peers the DHT lists under `key`, waiting at most `timeout` seconds for the first; blocks the caller.
+    public func lookUp(_ key: SHA1Digest, timeout: Double) -> [PeerAddress] {
+        var endpoints = [CTorrentEndpoint](repeating: CTorrentEndpoint(), count: 32)
+        let count = key.bytes.withUnsafeBufferPointer { keyBytes in
+            endpoints.withUnsafeMutableBufferPointer { buffer in
+                CTorrentSeeder_dht_get_peers(handle, keyBytes.baseAddress, timeout, buffer.baseAddress, 32)
+            }
+        }
+        guard count > 0 else { return [] }
+        return endpoints.prefix(Int(count)).map { endpoint in
+            var host = endpoint.host
+            let text = withUnsafeBytes(of: &host) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            return PeerAddress(host: text, port: endpoint.port)
+        }
     }
 
     public var status: SeedingStatus {

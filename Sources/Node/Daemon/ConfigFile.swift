@@ -129,13 +129,20 @@ public struct ConfigFile: Equatable {
                     }
                     configuration.tracker = address
                 }
+            case ("node.dht_bootstrap", .strings(let texts)):
+                guard texts.allSatisfy({ PeerAddress(parsing: $0) != nil }) else {
+                    throw .badValue(line: line, key: key, expected: "a list of \"HOST:PORT\" or \"off\"")
+                }
+                configuration.dht = .bootstrap(texts)
+            case ("node.dht_bootstrap", .string("off")):
+                configuration.dht = .off
             case ("node.mine", .bool(let mine)):
                 configuration.mining = mine
             case ("node.block_interval", .number(let seconds)) where seconds > 0:
                 configuration.blockIntervalSeconds = seconds
             case ("node.listen", _), ("node.port", _), ("node.advertise", _), ("node.peers", _), ("node.network", _),
                 ("node.hop_limit", _), ("node.idle_timeout", _), ("node.fetch_timeout", _), ("node.mine", _),
-                ("node.minimum_task_bits", _),
+                ("node.minimum_task_bits", _), ("node.dht_bootstrap", _),
                 ("node.block_interval", _):
                 throw .badValue(line: line, key: key, expected: "of another type")
             case (let key, let value) where key.hasPrefix("market."):

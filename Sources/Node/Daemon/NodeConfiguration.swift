@@ -21,6 +21,8 @@ public struct NodeConfiguration: Sendable {
     public var tracker: PeerAddress? = PeerAddress(host: "127.0.0.1", port: 6969)
     /// Where the libtorrent session that seeds the node's content listens (libtorrent's form); nil: no seeding.
     public var bittorrentListen: String? = "127.0.0.1:0"
+    /// Whether and how the seeding session joins the BitTorrent Mainline DHT (`node.dht_bootstrap`).
+    public var dht = DHTSetting.automatic
     /// A stricter work target (compact) this node demands of the task announcements it relays and mines.
     public var minimumTaskBits: UInt32?
     /// Whether the node mines blocks (on by default: the development network needs a miner).
@@ -44,8 +46,34 @@ public struct NodeConfiguration: Sendable {
         settings.hopLimit = hopLimit
         settings.idleTimeout = .nanoseconds(Int64(idleTimeoutSeconds * 1e9))
         settings.handshakeTimeout = .nanoseconds(Int64(min(10, idleTimeoutSeconds) * 1e9))
+        settings.banListPath = dataDirectory + "/bans.json"
         settings.servesCorruptParts = servesCorruptParts
         settings.serveDelay = .nanoseconds(Int64(serveDelaySeconds * 1e9))
         return settings
+    }
+}
+
+/// How a node joins the Mainline DHT, through its BitTorrent session.
+public enum DHTSetting: Sendable, Equatable {
+    /// The public routers when the BitTorrent session listens on a reachable address; no DHT on loopback.
+    case automatic
+    /// Through these nodes ("host:port"); an empty list runs a DHT node that others join through.
+    case bootstrap([String])
+    case off
+
+    /// The Mainline DHT's well-known bootstrap routers.
+    public static let publicRouters = [
+        "router.bittorrent.com:6881", "dht.transmissionbt.com:6881", "router.utorrent.com:6881",
+    ]
+
+    /// The bootstrap nodes for a session listening on `listen` (libtorrent's form); nil: no DHT.
+    public func bootstrapNodes(listen: String) -> [String]? {
+        switch self {
+        case .off: return nil
+        case .bootstrap(let nodes): return nodes
+        case .automatic:
+            let host = listen.lastIndex(of: ":").map { String(listen[..<$0]) } ?? listen
+            return host.hasPrefix("127.") || host == "localhost" || host == "[::1]" ? nil : Self.publicRouters
+        }
     }
 }

@@ -102,7 +102,18 @@ public final class ZenFSNode: Service, Sendable {
             return fetched.withLock { $0 }
         }
         seeder = try configuration.bittorrentListen.map { listen in
-            try BitTorrentSeeder(listen: listen, data: directory, logger: logger, fetch: fetchPart)
+            try BitTorrentSeeder(
+                listen: listen,
+                data: directory,
+                logger: logger,
+                dhtBootstrap: configuration.dht.bootstrapNodes(listen: listen),
+                fetch: fetchPart
+            )
+        }
+        if let seeder, seeder.runsDHT {
+            fetcher.directory.withLock {
+                $0 = DHTHolderDirectory(seeder: seeder, own: configuration.networkSettings.advertised)
+            }
         }
         let catalog = data.catalog
         let eventLoops = group
@@ -187,7 +198,14 @@ public final class ZenFSNode: Service, Sendable {
         let octets = host.split(separator: ".").compactMap { UInt8($0) }
         let ip = octets.count == 4 && octets != [0, 0, 0, 0] ? octets : [127, 0, 0, 1]
         if let port = UInt16(exactly: seeder.status.port) { tracker?.ownSeeder.withLock { $0 = (ip, port) } }
+        let dht =
+            seeder.runsDHT ? DHTHolderDirectory(seeder: seeder, own: configuration.networkSettings.advertised) : nil
+        var announcer = DHTAnnouncer()
         while !Task.isCancelled {
+            if let dht, announcer.isDue(seeded: seeder.seededInfoHashes.count) {
+                let count = dht.announceAll(port: configuration.networkSettings.advertised.port)
+                logger.debug("announced \(count) contents into the DHT")
+            }
             let configured = configuration.tracker?.host ?? "127.0.0.1"
             let trackerHost = configured == "0.0.0.0" || configured == "::" ? "127.0.0.1" : configured
             let announce = trackerPort.withLock { $0 }.map { "http://\(trackerHost):\($0)/announce" }

@@ -27,6 +27,10 @@ public final class ElementFetcher: Sendable {
     private let contentHolders = Mutex<[SHA1Digest: [ConnectionID]]>([:])
     /// How long a fetch waits for a holder and its bytes before giving up, in nanoseconds.
     public let timeout: UInt64
+    /// Asked for holders when a flood finds none (the DHT); set once by the node when it runs one.
+    public let directory = Mutex<(any HolderDirectory)?>(nil)
+    /// How long a fetch waits for the flood's holders before it asks the directory too, in nanoseconds.
+    public static let directoryDelay: UInt64 = 1_500_000_000
 
     struct Key: Hashable {
         let kind: ElementKind
@@ -65,7 +69,13 @@ public final class ElementFetcher: Sendable {
         let task = inFlight.withLock { tasks -> Task<[UInt8], any Error> in
             if let task = tasks[key] { return task }
             let task = Task {
-                try await self.fetchFromNetwork(kind, hash, hints: ordered, timeout: timeout ?? self.timeout)
+                try await self.fetchFromNetwork(
+                    kind,
+                    hash,
+                    hints: ordered,
+                    content: kind == .metainfo ? hash : content,
+                    timeout: timeout ?? self.timeout
+                )
             }
             tasks[key] = task
             return task
@@ -78,6 +88,7 @@ public final class ElementFetcher: Sendable {
         _ kind: ElementKind,
         _ hash: SHA1Digest,
         hints: [ConnectionID],
+        content: SHA1Digest?,
         timeout: UInt64
     ) async throws -> [UInt8] {
         let race = FetchRace(kind: kind, hash: hash, network: network) { LocalElements.verify(kind, hash, $0) }
@@ -99,8 +110,15 @@ public final class ElementFetcher: Sendable {
                 race?.askAgainIfIdle()
             }
         }
+        let lookup = content.flatMap { content in
+            directory.withLock { $0 }.map { directory in
+                Task { [weak race] in await Self.askDirectory(directory, for: content, race: race, logger: self.logger)
+                }
+            }
+        }
         defer {
             watchdog.cancel()
+            lookup?.cancel()
             for id in queries.withLock({ $0 }) { network.endQuery(id) }
         }
         let bytes: [UInt8]
@@ -123,5 +141,27 @@ public final class ElementFetcher: Sendable {
             throw FetchError.storeFailed(hash, "\(error)")
         }
         return bytes
+    }
+
+    /// While the race runs without a winner past `directoryDelay`, asks the directory for the content's holders
+    /// (again every few seconds: a DHT still joining, or an announcement still travelling, answers later) and
+    /// adds each one found to the race.
+    private static func askDirectory(
+        _ directory: any HolderDirectory,
+        for content: SHA1Digest,
+        race: FetchRace?,
+        logger: Logger
+    ) async {
+        do { try await Task.sleep(nanoseconds: directoryDelay) } catch { return }
+        var asked: Set<PeerAddress> = []
+        while !Task.isCancelled, let race, !race.isFinished {
+            let found = await directory.holders(of: content, timeout: 3_000_000_000)
+            for address in found where !asked.contains(address) {
+                asked.insert(address)
+                logger.info("the DHT lists \(address) as a holder of \(content)")
+                race.addHolder(address)
+            }
+            do { try await Task.sleep(nanoseconds: 2_000_000_000) } catch { return }
+        }
     }
 }

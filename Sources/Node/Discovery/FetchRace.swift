@@ -46,6 +46,9 @@ final class FetchRace: Sendable {
         self.verify = verify
     }
 
+    /// Whether the race has ended (won, timed out or cancelled).
+    var isFinished: Bool { state.withLock { $0.finished } }
+
     /// The peers that answered as holders (asked or not), in the order they appeared.
     var knownHolders: [ConnectionID] {
         state.withLock { state in Array(state.tried) + state.candidates }

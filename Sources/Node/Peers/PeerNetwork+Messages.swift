@@ -6,8 +6,9 @@ extension PeerNetwork {
     /// Handles a message from an established connection.
     func received(_ message: PeerMessage, from id: ConnectionID) {
         switch message {
-        case .find(let query):
+        case .find(var query):
             guard let forward = route(query.id, hopLimit: query.hopLimit, from: id) else { return }
+            query.origin = reachableOrigin(query.origin, via: id)
             for target in forward.targets {
                 var copy = query
                 copy.hopLimit = forward.hopLimit
@@ -21,8 +22,10 @@ extension PeerNetwork {
                     origin: query.origin
                 )
             }
-        case .search(let query):
-            guard let forward = route(query.id, hopLimit: query.hopLimit, from: id) else { return }
+        case .search(var received):
+            guard let forward = route(received.id, hopLimit: received.hopLimit, from: id) else { return }
+            received.origin = reachableOrigin(received.origin, via: id)
+            let query = received
             for target in forward.targets {
                 var copy = query
                 copy.hopLimit = forward.hopLimit
@@ -42,9 +45,10 @@ extension PeerNetwork {
             }
         case .have(let answer):
             let waiter = state.withLock { $0.findWaiters[answer.queryID] }
-            waiter?(answer.holder)
-        case .searchAnswer(let answer):
+            waiter?(reachable(answer.holder, via: id))
+        case .searchAnswer(var answer):
             let waiter = state.withLock { $0.searchWaiters[answer.queryID] }
+            answer.holder = reachable(answer.holder, via: id)
             waiter?(answer)
         case .get(let request):
             serve(request, to: id)

@@ -66,6 +66,8 @@ public final class PeerNetwork: Sendable {
     public let onReceived = Mutex<(@Sendable (ConnectionID, [UInt8]) -> Void)?>(nil)
     /// Set once by the chain node: told of each newly established connection.
     public let onConnected = Mutex<(@Sendable (ConnectionID) -> Void)?>(nil)
+    /// Every ban, as saved in the ban list; its lock also orders the saves.
+    private let banRecords = Mutex<[BanRecord]>([])
 
     struct Connection {
         let id: ConnectionID
@@ -111,6 +113,26 @@ public final class PeerNetwork: Sendable {
         self.provider = provider
         self.group = group
         self.logger = logger
+        if let path = settings.banListPath { loadBans(BanList(path: path)) }
+    }
+
+    /// Bans what the list on disk bans; an unreadable list is renamed aside (and said so), never fatal.
+    private func loadBans(_ list: BanList) {
+        let records: [BanRecord]
+        do {
+            records = try list.load()
+        } catch {
+            logger.warning("\(error)")
+            _ = rename(list.path, list.path + ".unreadable")
+            return
+        }
+        let (keys, addresses) = BanList.banned(records)
+        banRecords.withLock { $0 = records }
+        state.withLock { state in
+            state.bannedKeys = keys
+            state.bannedAddresses = addresses
+        }
+        if !records.isEmpty { logger.info("\(records.count) peers banned by \(list.path)") }
     }
 
     /// Starts accepting connections; returns the port actually bound (useful with port 0).
@@ -266,6 +288,12 @@ public final class PeerNetwork: Sendable {
     func connectionFailed(_ id: ConnectionID, reason: ConnectionError) {
         state.withLock { $0.counters.connectionsDropped += 1 }
         logger.notice("dropped connection \(id): \(reason)")
+        // A peer that proved its identity and then broke the protocol or flooded is banned; one that only went
+        // quiet (a lossy link looks the same) or never identified itself costs just this connection.
+        switch reason {
+        case .banned, .protocolViolation, .unexpectedMessage: ban(id, reason: "\(reason)")
+        default: break
+        }
     }
 
     func connectionClosed(_ id: ConnectionID, dialedAddress: PeerAddress?) {
@@ -285,17 +313,40 @@ public final class PeerNetwork: Sendable {
     }
 
     /// Bans a peer that broke the protocol's trust (sent corrupt bytes, say) and closes its connection.
+    /// The ban is saved in the ban list (when the node keeps one) before the connection closes.
     public func ban(_ id: ConnectionID, reason: String) {
-        let channel = state.withLock { state -> (any Channel)? in
-            guard let connection = state.connections[id] else { return nil }
+        let banned = state.withLock { state -> (any Channel, RemotePeer)? in
+            guard let connection = state.connections[id],
+                !state.bannedKeys.contains(connection.remote.identity.publicKey)
+            else { return nil }
             state.bannedKeys.insert(connection.remote.identity.publicKey)
             if let address = connection.remote.listenAddress { state.bannedAddresses.insert(address) }
             state.counters.peersBanned += 1
-            return connection.channel
+            return (connection.channel, connection.remote)
         }
-        logger.warning("banned peer \(id): \(reason)")
-        channel?.close(promise: nil)
+        guard let (channel, remote) = banned else { return }
+        logger.warning("banned peer \(id) (\(remote.listenAddress?.description ?? "-")): \(reason)")
+        // Saved before the connection closes: a ban the peer can observe is already durable.
+        defer { channel.close(promise: nil) }
+        guard let path = settings.banListPath else { return }
+        let record = BanRecord(
+            identity: Hex.encode(remote.identity.publicKey.bytes),
+            address: remote.listenAddress?.description ?? "-",
+            reason: reason,
+            since: Int64(Date().timeIntervalSince1970)
+        )
+        banRecords.withLock { records in
+            records.append(record)
+            do {
+                try BanList(path: path).save(records)
+            } catch {
+                logger.warning("\(error)")
+            }
+        }
     }
+
+    /// The bans in force, oldest first (those loaded from the ban list included).
+    public var bans: [BanRecord] { banRecords.withLock { $0 } }
 
     // MARK: Introspection
 

@@ -19,6 +19,8 @@ public struct PeerNetworkSettings: Sendable {
     public var queriesPerSecond: Double = 200
     /// Element requests a peer may have outstanding at this node.
     public var maximumRequestsPerPeer = 64
+    /// Where bans are kept across restarts (`bans.json` in the data directory); nil: in memory only.
+    public var banListPath: String?
     /// Testing only: serve every part with one byte flipped, as a lying node would.
     public var servesCorruptParts = false
     /// Testing only: wait this long before answering each element request, as an overloaded node would.
