@@ -16,16 +16,20 @@ struct StorageMarketTests {
         return (try? JSONDecoder().decode([ContractInfo].self, from: result.output)) ?? []
     }
 
-    static func seller(in directory: String, name: String, miner: NodeProcess, storageFloor: String) throws
-        -> NodeProcess
-    {
+    static func seller(
+        in directory: String,
+        name: String,
+        miner: NodeProcess,
+        storageFloor: String,
+        grace: String = "3s"
+    ) throws -> NodeProcess {
         try NodeProcess(
             in: directory,
             name: name,
             peers: [miner],
             extra: [
                 "--sell-storage", "64MiB", "--price-storage", storageFloor, "--price-upload", "0.01/GiB",
-                "--price-download", "0.02/GiB", "--payment-grace", "3s", "--no-seeding",
+                "--price-download", "0.02/GiB", "--payment-grace", grace, "--no-seeding",
             ]
         )
     }
@@ -363,6 +367,100 @@ struct StorageMarketTests {
         #expect(bought.paidUnits == Self.expectedCharge(bought))
         #expect(Self.contracts(seller).first?.paidUnits == bought.paidUnits)
         #expect(seller.status() != nil)
+    }
+
+    /// A node that is not the publisher reads a part from its holder and pays for it: the holder asks for its
+    /// price, the reader opens and funds a channel, pays the bytes it received every interval and ends the
+    /// session when it has read; the holder closes the channel and earns exactly the bytes it served times its
+    /// download price (to the unit). A reader whose `--max-price-download` is below the holder's price does not
+    /// read from it, and says why.
+    @Test func readerOtherThanThePublisherPaysItsDownloads() throws {
+        let directory = TemporaryDirectory()
+        let miner = try NodeProcess(
+            in: directory.path,
+            name: "miner",
+            extra: ["--block-interval", "0.5", "--no-seeding"],
+            mining: true
+        )
+        let publisher = try NodeProcess(in: directory.path, name: "publisher", peers: [miner], extra: ["--no-seeding"])
+        // A long grace: the holder keeps serving after the publisher goes away, and closes nothing else meanwhile.
+        let seller = try Self.seller(
+            in: directory.path,
+            name: "seller",
+            miner: miner,
+            storageFloor: "1000/GiB-month",
+            grace: "600s"
+        )
+        let reader = try NodeProcess(
+            in: directory.path,
+            name: "reader",
+            peers: [miner],
+            extra: ["--no-seeding", "--max-price-download", "0.05/GiB"]
+        )
+        let frugal = try NodeProcess(
+            in: directory.path,
+            name: "frugal",
+            peers: [miner],
+            extra: ["--no-seeding", "--max-price-download", "0.01/GiB"]
+        )
+        for node in [publisher, seller, reader, frugal] { #expect(node.waitForPeers(1)) }
+        try #require(try publisher.runner.zenfs(["wallet", "faucet", "5", "--wait"]).status == 0)
+        try #require(try reader.runner.zenfs(["wallet", "faucet", "1", "--wait"]).status == 0)
+        let readerBefore = try #require(FaucetTests.balance(reader))
+        #expect(readerBefore == 100_000_000)
+        let file = directory.path + "/film.bin"
+        Self.randomFile(file, bytes: 1_000_000)
+        let upload = try publisher.runner.zenfs([
+            "upload", file, "--replicas", "1", "--max-price-storage", "2000/GiB-month", "--duration", "600s",
+            "--payout-interval", "2s", "--accept-wait", "6s", "--json",
+        ])
+        try #require(upload.status == 0, "\(upload.error)")
+        let infoHash = try JSONDecoder().decode(UploadProgress.self, from: upload.output).infoHash
+        // Both readers learn the content's metainfo (the frugal one first, so it never asks the other, which
+        // would fetch for it and pay); then the publisher goes away, so only the holder has parts.
+        for node in [frugal, reader] {
+            #expect(try ControlClientShim.fetchMetainfo(infoHash, dataDirectory: node.dataDirectory))
+        }
+        #expect(publisher.stop())
+
+        let refused = try frugal.runner.zenfs(["get", infoHash, "--to", directory.path + "/frugal"])
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("max_price_download"), "\(refused.error)\n\(frugal.log())")
+        #expect(seller.log().contains("declined this node's download terms"))
+
+        let restored = directory.path + "/restored"
+        let get = try reader.runner.zenfs(["get", infoHash, "--to", restored])
+        try #require(get.status == 0, "\(get.error)\n\(reader.log())\n\(seller.log())")
+        #expect(FileManager.default.contentsEqual(atPath: restored + "/film.bin", andPath: file))
+
+        // The session ends once nothing more is read; the holder closes the channel with the reader's last state.
+        func downloads(_ node: NodeProcess) -> ContractInfo? {
+            Self.contracts(node).first { $0.purpose == .download }
+        }
+        let settled = MountCrashTests.waitUntil(seconds: 60) {
+            guard let sold = downloads(seller), sold.state == .closed, sold.paidUnits > 0,
+                downloads(reader)?.state == .closed
+            else { return false }
+            return FaucetTests.balance(seller) == sold.paidUnits
+        }
+        try #require(settled, "\(Self.contracts(seller))\n\(Self.contracts(reader))\n\(seller.log())")
+        let sold = try #require(downloads(seller))
+        let bought = try #require(downloads(reader))
+        #expect(sold.downloadedBytes == 1_000_000 && bought.downloadedBytes == 1_000_000)
+        #expect(sold.downloadPriceUnits == 2_000_000 && sold.storagePriceUnits == 0)
+        // 1,000,000 bytes at 2,000,000 units per GiB: 1862.6 units, rounded down once.
+        #expect(sold.paidUnits == 1_862 && Self.expectedCharge(sold) == 1_862)
+        #expect(bought.paidUnits == sold.paidUnits && bought.task == sold.task)
+        #expect(sold.closeTransaction != nil)
+        #expect(Self.contracts(frugal).isEmpty)
+        // The reader paid the charge, the close fee its last state carried and the funding's fee.
+        #expect(
+            MountCrashTests.waitUntil(seconds: 20) {
+                FaucetTests.balance(reader) == readerBefore - sold.paidUnits - 2 * Self.fee
+            },
+            "\(FaucetTests.balance(reader) ?? -1)"
+        )
+        #expect(FaucetTests.audit(miner)?.holds == true)
     }
 
     /// A wallet too small for the upload fails before anything is announced.

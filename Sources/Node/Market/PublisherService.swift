@@ -47,6 +47,8 @@ final class PublisherService: Sendable {
     /// The best state each holder confirmed (by task and holder key), so an unconfirmed one is sent again.
     private let confirmed = Mutex<[String: Int64]>([:])
     private let waiters = Mutex<[UInt32: StoreWaiter]>([:])
+    /// Held while a funding transaction is built and submitted.
+    private let funding = Mutex<Void>(())
     private let nextRequest = Atomic<UInt32>(1)
     let progress = Mutex<[String: UploadProgress]>([:])
     /// Channel states signed and payment messages sent since the node started.
@@ -358,21 +360,7 @@ final class PublisherService: Sendable {
         if let budget = order.budget, total.units > budget {
             throw PublisherError.budgetTooSmall(budget: Amount(units: budget), needed: total)
         }
-        var chosen: [(OutPoint, PrivateKey)] = []
-        var gathered = Amount(units: 0)
-        for (outpoint, output, key) in spendable() where gathered < total {
-            chosen.append((outpoint, key))
-            gathered = gathered + output.amount
-        }
-        guard gathered >= total else { throw PublisherError.walletTooSmall(available: gathered, needed: total) }
-        var outputs = channels.map { TransactionOutput(amount: $0.2, lock: .channel($0.1)) }
-        if gathered > total {
-            outputs.append(
-                TransactionOutput(amount: gathered - total, lock: .address(Address(publicKey: payer.publicKey)))
-            )
-        }
-        let transaction = try Transaction.signedTransfer(spending: chosen, to: outputs)
-        try chainService.submit(transaction)
+        let transaction = try fundChannels(channels.map { ($0.1, $0.2) })
         logger.info("funded \(channels.count) channels for task \(task.description.prefix(16)) in \(transaction.id)")
         for (index, (join, terms, funding)) in channels.enumerated() {
             let contract = ContractTerms(
@@ -401,6 +389,36 @@ final class PublisherService: Sendable {
             lastAnswer.withLock { $0[record.peerKey] = now }
             link.send(.contract(contract), to: join.connection)
         }
+    }
+
+    /// Funds channels (terms and amounts, in output order) in one transaction from the wallet, the change back
+    /// to the payer, and submits it. One at a time, so two fundings never spend one coin.
+    func fundChannels(_ channels: [(ChannelTerms, Amount)]) throws -> Transaction {
+        try funding.withLock { _ in
+            let total = channels.reduce(Amount(units: 0)) { $0 + $1.1 } + Self.fee
+            var chosen: [(OutPoint, PrivateKey)] = []
+            var gathered = Amount(units: 0)
+            for (outpoint, output, key) in spendable() where gathered < total {
+                chosen.append((outpoint, key))
+                gathered = gathered + output.amount
+            }
+            guard gathered >= total else { throw PublisherError.walletTooSmall(available: gathered, needed: total) }
+            var outputs = channels.map { TransactionOutput(amount: $0.1, lock: .channel($0.0)) }
+            if gathered > total {
+                outputs.append(
+                    TransactionOutput(amount: gathered - total, lock: .address(Address(publicKey: payer.publicKey)))
+                )
+            }
+            let transaction = try Transaction.signedTransfer(spending: chosen, to: outputs)
+            try chainService.submit(transaction)
+            return transaction
+        }
+    }
+
+    /// Pays a holder hired elsewhere (a reader's download channel) on `connection`, as this side's rounds do.
+    func adoptHolder(_ key: String, on connection: ConnectionID) {
+        holders.withLock { $0[key] = connection }
+        lastAnswer.withLock { $0[key] = clock() }
     }
 
     /// Sends every part its missing replicas, holders in parallel, a window of parts in flight to each. A
@@ -684,7 +702,7 @@ final class PublisherService: Sendable {
                 let key = task.description + key.description
                 table[key] = max(table[key] ?? 0, amount.units)
             }
-        case .contract, .store, .payment, .end, .joinRefused:
+        case .contract, .store, .payment, .end, .joinRefused, .downloadTerms, .downloadContract, .downloadDeclined:
             break
         }
     }

@@ -37,6 +37,11 @@ final class SellerService: Sendable {
     private let joining = Mutex<Set<String>>([])
     /// The connection each publisher (by identity key) was last heard on.
     private let publishers = Mutex<[String: ConnectionID]>([:])
+    /// When this node last sent its download terms to each reader, and when each reader last declined them.
+    private let termsSent = Mutex<[String: Int64]>([:])
+    private let readersDeclined = Mutex<[String: Int64]>([:])
+    /// How long a reader's request for a paid part waits for its channel, in tenths of a second.
+    static let channelWaitTenths = 100
 
     init(
         policy: SellingPolicy,
@@ -330,6 +335,10 @@ final class SellerService: Sendable {
                 meter.advance(to: clock(), end: record.endsAt)
                 record.meter = meter
                 close(&record, reason: "the publisher ended the contract")
+            case .downloadContract(let terms): receiveDownload(terms, readerKey: publisherKey, from: id)
+            case .downloadDeclined(let reason):
+                readersDeclined.withLock { $0[publisherKey] = clock() }
+                logger.info("reader \(publisherKey.prefix(16)) declined this node's download terms: \(reason)")
             case .joinRefused(let task, let reason):
                 logger.info("the publisher of task \(task.description.prefix(16)) refused this node: \(reason)")
                 if var record = try? store.contract(role: .seller, task: task.description, peerKey: publisherKey),
@@ -338,10 +347,81 @@ final class SellerService: Sendable {
                     record.state = .closed
                     try? store.save(record)
                 }
-            case .join, .stored, .storeRefused, .paymentAccepted, .paymentRefused:
+            case .join, .stored, .storeRefused, .paymentAccepted, .paymentRefused, .downloadTerms:
                 break
             }
         }
+    }
+
+    // MARK: Readers
+
+    /// Whether a paid part may go to the peer on `id`: free when this node asks nothing for downloads; otherwise
+    /// only to a peer with an active contract (a publisher, or a reader with a download channel). A peer without
+    /// one is sent the terms and its request waits (a bounded time) for its channel; it is refused when it
+    /// declines or no channel comes.
+    func admits(_ hash: SHA1Digest, to id: ConnectionID) async -> Bool {
+        guard policy.floors.downloadPerGiB.units > 0 else { return true }
+        guard let key = link.identityKey(of: id)?.description else { return false }
+        let asked = clock()
+        for tenth in 0..<Self.channelWaitTenths {
+            if (try? store.hasContract(role: .seller, peerKey: key, in: [.active])) == true { return true }
+            if tenth == 0 { offerTerms(to: id, readerKey: key, now: asked) }
+            if let declined = readersDeclined.withLock({ $0[key] }), declined >= asked - 1 { return false }
+            try? await Task.sleep(nanoseconds: 100_000_000)
+        }
+        logger.info("reader \(key.prefix(16)) opened no download channel: part \(hash) not served")
+        return false
+    }
+
+    /// Sends the download terms to a reader, at most once every few seconds.
+    private func offerTerms(to id: ConnectionID, readerKey: String, now: Int64) {
+        let fresh = termsSent.withLock { table -> Bool in
+            if let sent = table[readerKey], now - sent < 5 { return false }
+            table[readerKey] = now
+            return true
+        }
+        guard fresh else { return }
+        link.send(
+            .downloadTerms(
+                DownloadTerms(
+                    payee: payee.publicKey,
+                    downloadPerGiB: policy.floors.downloadPerGiB,
+                    minimumPayoutIntervalSeconds: Int32(clamping: policy.minimumPayoutIntervalSeconds)
+                )
+            ),
+            to: id
+        )
+    }
+
+    /// A reader's download channel: kept when its terms are this node's (its payee key, its download price and
+    /// nothing else, a lease within the longest it signs), active once the funding is seen.
+    private func receiveDownload(_ terms: ContractTerms, readerKey: String, from id: ConnectionID) {
+        guard let reader = link.identityKey(of: id) else { return }
+        if (try? store.contract(role: .seller, task: terms.task.description, peerKey: readerKey)) != nil { return }
+        let now = clock()
+        guard terms.channelTerms.payee == payee.publicKey,
+            terms.rates.downloadPerGiB == policy.floors.downloadPerGiB, terms.rates.storagePerGiBMonth.units == 0,
+            terms.rates.uploadPerGiB.units == 0, terms.funding.units > terms.closeFee.units,
+            terms.payoutIntervalSeconds > 0, Int64(terms.payoutIntervalSeconds) >= policy.minimumPayoutIntervalSeconds,
+            terms.endsAt <= now + policy.maximumLeaseSeconds + 120
+        else {
+            link.complain(about: id, "a download contract whose terms are not this node's")
+            return
+        }
+        var record = ContractRecord.new(
+            role: .seller,
+            task: terms.task,
+            peerKey: reader,
+            peerAddress: "",
+            now: now,
+            purpose: .download
+        )
+        record.adopt(terms)
+        do { try store.save(record) } catch {
+            logger.warning("cannot record a download contract: \(error)")
+            return
+        }
+        activateIfFunded(&record, now: now)
     }
 
     private func receive(_ terms: ContractTerms, publisherKey: String, from id: ConnectionID) {
