@@ -240,6 +240,71 @@ struct StorageMarketTests {
         #expect(FaucetTests.audit(miner)?.holds == true)
     }
 
+    /// A resumed upload that finds fewer live holders than replicas hires anew: it offers a new task, a seller
+    /// that came later accepts, and the missing replicas land on it (every part again on two distinct live
+    /// holders, none twice on one).
+    @Test func resumedUploadHiresAnewWhenTooFewHoldersRemain() throws {
+        let directory = TemporaryDirectory()
+        let miner = try NodeProcess(
+            in: directory.path,
+            name: "miner",
+            extra: ["--block-interval", "0.5", "--no-seeding"],
+            mining: true
+        )
+        let publisher = try NodeProcess(
+            in: directory.path,
+            name: "publisher",
+            peers: [miner],
+            extra: ["--no-seeding", "--payment-grace", "3s"]
+        )
+        let first = try (1...2).map {
+            try Self.seller(in: directory.path, name: "seller\($0)", miner: miner, storageFloor: "100/GiB-month")
+        }
+        for node in [publisher] + first { #expect(node.waitForPeers(1)) }
+        try #require(try publisher.runner.zenfs(["wallet", "faucet", "5", "--wait"]).status == 0)
+        let file = directory.path + "/album.bin"
+        Self.randomFile(file, bytes: 1_000_000)
+        let arguments = [
+            "upload", file, "--replicas", "2", "--max-price-storage", "200/GiB-month", "--duration", "120s",
+            "--payout-interval", "2s", "--accept-wait", "6s", "--json",
+        ]
+        let initial = try publisher.runner.zenfs(arguments)
+        try #require(initial.status == 0, "\(initial.error)")
+        let parts = 4
+        let hired = Self.contracts(publisher)
+        try #require(hired.count == 2 && hired.allSatisfy { $0.parts == parts }, "\(hired)")
+
+        // One holder dies: the publisher stops paying it; a new seller joins the network.
+        let victim = first[1]
+        let victimKey = try Self.identityKey(victim)
+        kill(victim.process.processIdentifier, SIGKILL)
+        victim.process.waitUntilExit()
+        #expect(
+            MountCrashTests.waitUntil(seconds: 30) {
+                Self.contracts(publisher).first { $0.peer == victimKey }?.state != .active
+            }
+        )
+        let late = try Self.seller(in: directory.path, name: "late", miner: miner, storageFloor: "100/GiB-month")
+        #expect(late.waitForPeers(1))
+        let lateKey = try Self.identityKey(late)
+
+        let resumed = try publisher.runner.zenfs(arguments)
+        try #require(resumed.status == 0, "\(resumed.error)\n\(publisher.log())")
+        let progress = try JSONDecoder().decode(UploadProgress.self, from: resumed.output)
+        #expect(progress.shortParts == 0 && progress.fewestReplicas == 2, "\(progress)")
+        let contracts = Self.contracts(publisher)
+        // A second task was offered, and the late seller holds every part under it.
+        #expect(Set(contracts.map(\.task)).count == 2, "\(contracts)")
+        let hiredLate = contracts.filter { $0.peer == lateKey && $0.state == .active }
+        #expect(hiredLate.count == 1 && hiredLate.first?.parts == parts, "\(contracts)")
+        #expect(hiredLate.first?.task != hired.first?.task)
+        // Every part on two distinct live holders, and no holder keeps a part twice.
+        let live = contracts.filter { $0.state == .active && $0.peer != victimKey }
+        #expect(Set(live.map(\.peer)).count == live.count, "\(live)")
+        #expect(live.reduce(0) { $0 + $1.parts } == parts * 2, "\(live)")
+        #expect(Self.contracts(late).count == 1)
+    }
+
     /// Contracts survive a restart of either side: a publisher back on its address resumes paying, a seller back
     /// resumes serving; reading the content back from the holder (after the publisher dropped its own copy) is
     /// metered as download on both sides and paid.
@@ -369,11 +434,13 @@ struct StorageMarketTests {
         #expect(seller.status() != nil)
     }
 
-    /// A node that is not the publisher reads a part from its holder and pays for it: the holder asks for its
+    /// A node that is not the publisher reads parts from their holder and pays for them: the holder asks for its
     /// price, the reader opens and funds a channel, pays the bytes it received every interval and ends the
-    /// session when it has read; the holder closes the channel and earns exactly the bytes it served times its
-    /// download price (to the unit). A reader whose `--max-price-download` is below the holder's price does not
-    /// read from it, and says why.
+    /// session when it has read. Its channels cover 300 KiB each (`--download-allowance`), so the holder serves no
+    /// more than one 256 KiB part on each and asks for a new one: the reader tops up, the holder closes every
+    /// spent channel with its latest state, and earns exactly the bytes it served on each times its download
+    /// price (to the unit). A reader whose `--max-price-download` is below the holder's price does not read from
+    /// it, and says why.
     @Test func readerOtherThanThePublisherPaysItsDownloads() throws {
         let directory = TemporaryDirectory()
         let miner = try NodeProcess(
@@ -389,13 +456,13 @@ struct StorageMarketTests {
             name: "seller",
             miner: miner,
             storageFloor: "1000/GiB-month",
-            grace: "600s"
+            grace: "900s"
         )
         let reader = try NodeProcess(
             in: directory.path,
             name: "reader",
             peers: [miner],
-            extra: ["--no-seeding", "--max-price-download", "0.05/GiB"]
+            extra: ["--no-seeding", "--max-price-download", "0.05/GiB", "--download-allowance", "300KiB"]
         )
         let frugal = try NodeProcess(
             in: directory.path,
@@ -411,7 +478,7 @@ struct StorageMarketTests {
         let file = directory.path + "/film.bin"
         Self.randomFile(file, bytes: 1_000_000)
         let upload = try publisher.runner.zenfs([
-            "upload", file, "--replicas", "1", "--max-price-storage", "2000/GiB-month", "--duration", "600s",
+            "upload", file, "--replicas", "1", "--max-price-storage", "2000/GiB-month", "--duration", "900s",
             "--payout-interval", "2s", "--accept-wait", "6s", "--json",
         ])
         try #require(upload.status == 0, "\(upload.error)")
@@ -433,30 +500,40 @@ struct StorageMarketTests {
         try #require(get.status == 0, "\(get.error)\n\(reader.log())\n\(seller.log())")
         #expect(FileManager.default.contentsEqual(atPath: restored + "/film.bin", andPath: file))
 
-        // The session ends once nothing more is read; the holder closes the channel with the reader's last state.
-        func downloads(_ node: NodeProcess) -> ContractInfo? {
-            Self.contracts(node).first { $0.purpose == .download }
+        // The sessions end once nothing more is read; the holder closes each channel with its last state (the
+        // chain may be slow to mine the closes when the machine is busy).
+        func downloads(_ node: NodeProcess) -> [ContractInfo] {
+            Self.contracts(node).filter { $0.purpose == .download }
         }
-        let settled = MountCrashTests.waitUntil(seconds: 60) {
-            guard let sold = downloads(seller), sold.state == .closed, sold.paidUnits > 0,
-                downloads(reader)?.state == .closed
+        let settled = MountCrashTests.waitUntil(seconds: 240) {
+            let sold = downloads(seller)
+            guard !sold.isEmpty, sold.allSatisfy({ $0.state == .closed && $0.paidUnits > 0 }),
+                downloads(reader).allSatisfy({ $0.state == .closed })
             else { return false }
-            return FaucetTests.balance(seller) == sold.paidUnits
+            return FaucetTests.balance(seller) == sold.reduce(0) { $0 + $1.paidUnits }
         }
-        try #require(settled, "\(Self.contracts(seller))\n\(Self.contracts(reader))\n\(seller.log())")
-        let sold = try #require(downloads(seller))
-        let bought = try #require(downloads(reader))
-        #expect(sold.downloadedBytes == 1_000_000 && bought.downloadedBytes == 1_000_000)
-        #expect(sold.downloadPriceUnits == 2_000_000 && sold.storagePriceUnits == 0)
-        // 1,000,000 bytes at 2,000,000 units per GiB: 1862.6 units, rounded down once.
-        #expect(sold.paidUnits == 1_862 && Self.expectedCharge(sold) == 1_862)
-        #expect(bought.paidUnits == sold.paidUnits && bought.task == sold.task)
-        #expect(sold.closeTransaction != nil)
+        try #require(settled, "\(downloads(seller))\n\(downloads(reader))\n\(seller.log())")
+        let sold = downloads(seller)
+        let bought = downloads(reader)
+        // Four parts (three of 262,144 bytes and one of 213,568), one on each 300 KiB channel.
+        #expect(sold.count == 4 && bought.count == 4, "\(sold)")
+        #expect(reader.log().contains("topped up"))
+        #expect(sold.reduce(0) { $0 + $1.downloadedBytes } == 1_000_000)
+        for contract in sold {
+            #expect(contract.downloadPriceUnits == 2_000_000 && contract.storagePriceUnits == 0)
+            #expect(contract.paidUnits == Self.expectedCharge(contract), "\(contract)")
+            #expect(contract.closeTransaction != nil)
+            let twin = bought.first { $0.task == contract.task }
+            #expect(twin?.paidUnits == contract.paidUnits && twin?.downloadedBytes == contract.downloadedBytes)
+        }
+        // At 2,000,000 units per GiB: 488.28 units for each whole part, 397.79 for the last, each rounded down.
+        let earned = sold.reduce(0) { $0 + $1.paidUnits }
+        #expect(earned == 3 * 488 + 397)
         #expect(Self.contracts(frugal).isEmpty)
-        // The reader paid the charge, the close fee its last state carried and the funding's fee.
+        // The reader paid the charges, and for each channel the funding's fee and the close fee its state carried.
         #expect(
-            MountCrashTests.waitUntil(seconds: 20) {
-                FaucetTests.balance(reader) == readerBefore - sold.paidUnits - 2 * Self.fee
+            MountCrashTests.waitUntil(seconds: 30) {
+                FaucetTests.balance(reader) == readerBefore - earned - 2 * Self.fee * Int64(bought.count)
             },
             "\(FaucetTests.balance(reader) ?? -1)"
         )

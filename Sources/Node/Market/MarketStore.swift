@@ -110,7 +110,8 @@ final class MarketStore: Sendable {
         }
     }
 
-    /// The newest active download contract with `peerKey` on this side.
+    /// The newest active download contract with `peerKey` on this side (the one ending last: a replaced one
+    /// ends when its replacement begins).
     func activeDownloadContract(role: ContractRole, peerKey: String) throws -> ContractRecord? {
         try pool.read { db in try Self.activeDownloadContract(db, role: role, peerKey: peerKey) }
     }
@@ -122,7 +123,7 @@ final class MarketStore: Sendable {
             Column("role") == role.rawValue && Column("peerKey") == peerKey
                 && Column("purpose") == ContractPurpose.download.rawValue
                 && Column("state") == ContractState.active.rawValue
-        ).order(Column("createdAt").desc).fetchOne(db)
+        ).order(Column("endsAt").desc).fetchOne(db)
     }
 
     /// Whether this node has a contract in `role` with `peerKey` in one of `states`.

@@ -51,9 +51,8 @@ final class ReaderService: Sendable {
     /// A holder's terms: opens a funded channel to it, or declines it.
     func received(_ terms: DownloadTerms, from id: ConnectionID) {
         guard let holder = link.identityKey(of: id)?.description else { return }
-        if (try? store.hasContract(role: .publisher, peerKey: holder, in: [.active], purpose: .download)) == true {
-            return
-        }
+        // Terms from a holder this node already pays: its channel cannot pay for more, so a new one replaces it.
+        let spent = try? store.activeDownloadContract(role: .publisher, peerKey: holder)
         let plan = DownloadChannelPlan.decide(
             terms,
             ceiling: settings.maximumDownloadPrice,
@@ -71,6 +70,12 @@ final class ReaderService: Sendable {
             defer { _ = opening.withLock { $0.remove(holder) } }
             do {
                 try open(to: holder, on: id, terms: terms, funding: funding, interval: interval)
+                if var spent {
+                    // Its last state and the end go out with the next round; the holder closes it on chain.
+                    spent.endsAt = min(spent.endsAt, clock())
+                    try store.save(spent)
+                    logger.info("topped up: a new download channel replaces the spent one of \(spent.task.prefix(16))")
+                }
             } catch {
                 logger.warning("cannot open a download channel to holder \(holder.prefix(16)): \(error)")
                 link.send(.downloadDeclined(reason: "the reader cannot fund a channel: \(error)"), to: id)

@@ -37,9 +37,13 @@ final class SellerService: Sendable {
     private let joining = Mutex<Set<String>>([])
     /// The connection each publisher (by identity key) was last heard on.
     private let publishers = Mutex<[String: ConnectionID]>([:])
-    /// When this node last sent its download terms to each reader, and when each reader last declined them.
-    private let termsSent = Mutex<[String: Int64]>([:])
+    /// The download terms last sent to each reader: for which of its channels (nil: it had none) and when; and
+    /// when each reader last declined them.
+    private let termsSent = Mutex<[String: (channel: String?, at: Int64)]>([:])
     private let readersDeclined = Mutex<[String: Int64]>([:])
+    /// Bytes admitted to each download contract (by task and reader key), counted before they are served so
+    /// parallel requests never overdraw the channel.
+    private let admitted = Mutex<[String: UInt64]>([:])
     /// How long a reader's request for a paid part waits for its channel, in tenths of a second.
     static let channelWaitTenths = 100
 
@@ -362,25 +366,53 @@ final class SellerService: Sendable {
     func admits(_ hash: SHA1Digest, to id: ConnectionID) async -> Bool {
         guard policy.floors.downloadPerGiB.units > 0 else { return true }
         guard let key = link.identityKey(of: id)?.description else { return false }
-        let asked = clock()
-        for tenth in 0..<Self.channelWaitTenths {
-            if (try? store.hasContract(role: .seller, peerKey: key, in: [.active])) == true { return true }
-            if tenth == 0 { offerTerms(to: id, readerKey: key, now: asked) }
-            if let declined = readersDeclined.withLock({ $0[key] }), declined >= asked - 1 { return false }
+        let size = UInt64(max(0, sold.size(of: hash) ?? 0))
+        for _ in 0..<Self.channelWaitTenths {
+            if (try? store.hasContract(role: .seller, peerKey: key, in: [.active], purpose: .storage)) == true {
+                return true
+            }
+            let download = try? store.activeDownloadContract(role: .seller, peerKey: key)
+            if let download, admit(size, to: download) { return true }
+            // No channel, or one that cannot pay for this part: ask for one (once per channel).
+            let sentAt = offerTerms(to: id, readerKey: key, exhausted: download?.task)
+            if let declined = readersDeclined.withLock({ $0[key] }), declined >= sentAt { return false }
             try? await Task.sleep(nanoseconds: 100_000_000)
         }
         logger.info("reader \(key.prefix(16)) opened no download channel: part \(hash) not served")
         return false
     }
 
-    /// Sends the download terms to a reader, at most once every few seconds.
-    private func offerTerms(to id: ConnectionID, readerKey: String, now: Int64) {
-        let fresh = termsSent.withLock { table -> Bool in
-            if let sent = table[readerKey], now - sent < 5 { return false }
-            table[readerKey] = now
+    /// Counts `bytes` against a download contract when its channel pays for them.
+    private func admit(_ bytes: UInt64, to contract: ContractRecord) -> Bool {
+        admitted.withLock { table in
+            let key = contract.task + contract.peerKey
+            let before = table[key] ?? UInt64(max(0, contract.downloadedBytes))
+            guard
+                DownloadFunds.covers(
+                    funding: Amount(units: contract.funding),
+                    closeFee: Amount(units: contract.closeFee),
+                    downloadPerGiB: Amount(units: contract.downloadPrice),
+                    admittedBytes: before,
+                    nextBytes: bytes
+                )
+            else { return false }
+            table[key] = before + bytes
             return true
         }
-        guard fresh else { return }
+    }
+
+    /// Sends the download terms to a reader once for each channel it spent (or once when it has none, again
+    /// after 30 s); returns when they were last sent.
+    private func offerTerms(to id: ConnectionID, readerKey: String, exhausted channel: String?) -> Int64 {
+        let now = clock()
+        let (fresh, sentAt) = termsSent.withLock { table -> (Bool, Int64) in
+            if let sent = table[readerKey], sent.channel == channel, channel != nil || now - sent.at < 30 {
+                return (false, sent.at)
+            }
+            table[readerKey] = (channel, now)
+            return (true, now)
+        }
+        guard fresh else { return sentAt }
         link.send(
             .downloadTerms(
                 DownloadTerms(
@@ -391,6 +423,7 @@ final class SellerService: Sendable {
             ),
             to: id
         )
+        return sentAt
     }
 
     /// A reader's download channel: kept when its terms are this node's (its payee key, its download price and
