@@ -75,6 +75,15 @@ final class MarketStore: Sendable {
         }
     }
 
+    /// Records parts under their contracts together with the contracts' new meters, in one transaction.
+    func addParts(_ parts: [ContractPartRecord], contracts: [ContractRecord]) throws {
+        guard !parts.isEmpty || !contracts.isEmpty else { return }
+        try pool.write { db in
+            for part in parts { try part.save(db) }
+            for contract in contracts { try contract.save(db) }
+        }
+    }
+
     /// Whether the contract already covers the part (a point lookup on the part's key).
     func hasPart(role: ContractRole, task: String, peerKey: String, hash: String) throws -> Bool {
         try pool.read { db in

@@ -44,6 +44,8 @@ final class SellerService: Sendable {
     /// Bytes admitted to each download contract (by task and reader key), counted before they are served so
     /// parallel requests never overdraw the channel.
     private let admitted = Mutex<[String: UInt64]>([:])
+    /// Parts sent to keep that wait for the next group commit, and whether a drain is queued.
+    let pendingStores = Mutex<(items: [PartToKeep], draining: Bool)>(([], false))
     /// How long a reader's request for a paid part waits for its channel, in tenths of a second.
     static let channelWaitTenths = 100
 
@@ -311,17 +313,22 @@ final class SellerService: Sendable {
     // MARK: Messages from publishers
 
     func handle(_ message: MarketMessage, from id: ConnectionID) {
+        if case .store(let requestID, let task, let hash, let bytes) = message {
+            // Parts to keep are made durable in groups (see `keepAll`).
+            let start = pendingStores.withLock { pending -> Bool in
+                pending.items.append(PartToKeep(requestID: requestID, task: task, hash: hash, bytes: bytes, from: id))
+                defer { pending.draining = true }
+                return !pending.draining
+            }
+            if start { queue.async { self.drainStores() } }
+            return
+        }
         queue.async { [self] in
             guard let publisherKey = link.identityKey(of: id)?.description else { return }
             switch message {
             case .contract(let terms): receive(terms, publisherKey: publisherKey, from: id)
-            case .store(let requestID, let task, let hash, let bytes):
-                let outcome = keep(task: task, hash: hash, bytes: bytes, publisherKey: publisherKey)
-                switch outcome {
-                case .success: link.send(.stored(requestID: requestID), to: id)
-                case .failure(let reason):
-                    link.send(.storeRefused(requestID: requestID, reason: reason.description), to: id)
-                }
+            case .store:
+                break
             case .payment(let task, let channel, let amount, let signature):
                 pay(
                     task: task,
@@ -475,47 +482,6 @@ final class SellerService: Sendable {
         record.adopt(terms)
         activateIfFunded(&record, now: clock())
         if record.state == .accepted { try? store.save(record) }
-    }
-
-    private func keep(task: Hash256, hash: SHA1Digest, bytes: [UInt8], publisherKey: String) -> Result<
-        Void, StoreRefusal
-    > {
-        guard var record = try? store.contract(role: .seller, task: task.description, peerKey: publisherKey) else {
-            return .failure(.noContract)
-        }
-        guard record.state == .active else { return .failure(.notActive(record.state)) }
-        guard SHA1Digest.of(bytes) == hash else { return .failure(.corrupt) }
-        if (try? store.hasPart(role: .seller, task: record.task, peerKey: publisherKey, hash: hash.hex)) == true {
-            return .success(())
-        }
-        let size = UInt64(bytes.count)
-        let held = heldBytes
-        guard held + size <= policy.roomBytes else {
-            return .failure(.noRoom(free: policy.roomBytes - min(held, policy.roomBytes)))
-        }
-        guard UInt64(record.heldBytes) + size <= UInt64(record.promisedBytes) else {
-            return .failure(.overPromise(promised: UInt64(record.promisedBytes)))
-        }
-        do {
-            if !sold.contains(hash) { try sold.store(bytes, claimedHash: hash) }
-            var meter = record.meter
-            meter.stored(size, at: clock())
-            record.meter = meter
-            try store.addPart(
-                ContractPartRecord(
-                    role: .seller,
-                    task: record.task,
-                    peerKey: publisherKey,
-                    hash: hash.hex,
-                    bytes: Int64(size)
-                ),
-                contract: record
-            )
-        } catch {
-            return .failure(.cannotStore("\(error)"))
-        }
-        _ = soldParts.servable.withLock { $0.insert(hash) }
-        return .success(())
     }
 
     private func pay(
