@@ -60,12 +60,19 @@ struct MarketOptions: ParsableArguments {
     )
     var maxPriceDownload: String?
 
+    @Option(
+        name: .customLong("download-allowance"),
+        help: "The bytes one channel to a paid holder covers when this node reads from it (1GiB by default)."
+    )
+    var downloadAllowance: String?
+
     func apply(to settings: inout MarketSettings) throws {
         let given: [(String, String?)] = [
             ("sell_storage", sellStorage), ("price_storage", priceStorage), ("price_upload", priceUpload),
             ("price_download", priceDownload), ("min_payout_interval", minPayoutInterval), ("max_prepay", maxPrepay),
             ("max_lease", maxLease), ("min_publisher_bits", minPublisherBits), ("acceptance_bits", acceptanceBits),
             ("payment_grace", paymentGrace), ("max_price_download", maxPriceDownload),
+            ("download_allowance", downloadAllowance),
         ]
         for case (let key, let text?) in given {
             do { try settings.set(key, text) } catch {

@@ -16,16 +16,20 @@ struct StorageMarketTests {
         return (try? JSONDecoder().decode([ContractInfo].self, from: result.output)) ?? []
     }
 
-    static func seller(in directory: String, name: String, miner: NodeProcess, storageFloor: String) throws
-        -> NodeProcess
-    {
+    static func seller(
+        in directory: String,
+        name: String,
+        miner: NodeProcess,
+        storageFloor: String,
+        grace: String = "3s"
+    ) throws -> NodeProcess {
         try NodeProcess(
             in: directory,
             name: name,
             peers: [miner],
             extra: [
                 "--sell-storage", "64MiB", "--price-storage", storageFloor, "--price-upload", "0.01/GiB",
-                "--price-download", "0.02/GiB", "--payment-grace", "3s", "--no-seeding",
+                "--price-download", "0.02/GiB", "--payment-grace", grace, "--no-seeding",
             ]
         )
     }
@@ -236,6 +240,73 @@ struct StorageMarketTests {
         #expect(FaucetTests.audit(miner)?.holds == true)
     }
 
+    /// A resumed upload that finds fewer live holders than replicas hires anew: it offers a new task, a seller
+    /// that came later accepts, and the missing replicas land on it (every part again on two distinct live
+    /// holders, none twice on one).
+    @Test func resumedUploadHiresAnewWhenTooFewHoldersRemain() throws {
+        let directory = TemporaryDirectory()
+        let miner = try NodeProcess(
+            in: directory.path,
+            name: "miner",
+            extra: ["--block-interval", "0.5", "--no-seeding"],
+            mining: true
+        )
+        let publisher = try NodeProcess(
+            in: directory.path,
+            name: "publisher",
+            peers: [miner],
+            extra: ["--no-seeding", "--payment-grace", "3s"]
+        )
+        let first = try (1...2).map {
+            try Self.seller(in: directory.path, name: "seller\($0)", miner: miner, storageFloor: "100/GiB-month")
+        }
+        for node in [publisher] + first { #expect(node.waitForPeers(1)) }
+        try #require(try publisher.runner.zenfs(["wallet", "faucet", "5", "--wait"]).status == 0)
+        let file = directory.path + "/album.bin"
+        Self.randomFile(file, bytes: 1_000_000)
+        let arguments = [
+            "upload", file, "--replicas", "2", "--max-price-storage", "200/GiB-month", "--duration", "120s",
+            "--payout-interval", "2s", "--accept-wait", "6s", "--json",
+        ]
+        let initial = try publisher.runner.zenfs(arguments)
+        try #require(initial.status == 0, "\(initial.error)")
+        let parts = 4
+        let hired = Self.contracts(publisher)
+        try #require(hired.count == 2 && hired.allSatisfy { $0.parts == parts }, "\(hired)")
+
+        // One holder dies: the publisher stops paying it; a new seller joins the network.
+        let victim = first[1]
+        let victimKey = try Self.identityKey(victim)
+        kill(victim.process.processIdentifier, SIGKILL)
+        victim.process.waitUntilExit()
+        #expect(
+            MountCrashTests.waitUntil(seconds: 30) {
+                Self.contracts(publisher).first { $0.peer == victimKey }?.state != .active
+            }
+        )
+        let late = try Self.seller(in: directory.path, name: "late", miner: miner, storageFloor: "100/GiB-month")
+        #expect(late.waitForPeers(1))
+        let lateKey = try Self.identityKey(late)
+
+        let resumed = try publisher.runner.zenfs(arguments)
+        try #require(resumed.status == 0, "\(resumed.error)\n\(publisher.log())")
+        let progress = try JSONDecoder().decode(UploadProgress.self, from: resumed.output)
+        #expect(progress.shortParts == 0 && progress.fewestReplicas == 2, "\(progress)")
+        let contracts = Self.contracts(publisher)
+        // A second task was offered, and the late seller holds every part under it.
+        #expect(Set(contracts.map(\.task)).count == 2, "\(contracts)")
+        let hiredLate = contracts.filter { $0.peer == lateKey && $0.state == .active }
+        #expect(hiredLate.count == 1 && hiredLate.first?.parts == parts, "\(contracts)")
+        #expect(hiredLate.first?.task != hired.first?.task)
+        // Every part on two distinct live holders, and no holder keeps a part twice.
+        let live = contracts.filter { $0.state == .active && $0.peer != victimKey }
+        #expect(Set(live.map(\.peer)).count == live.count, "\(live)")
+        #expect(live.reduce(0) { $0 + $1.parts } == parts * 2, "\(live)")
+        // The late seller may also have accepted the first task's offer (still live on chain): that join is
+        // turned down, and only the new task's contract is active.
+        #expect(Self.contracts(late).filter { $0.state == .active }.map(\.task) == [hiredLate.first?.task])
+    }
+
     /// Contracts survive a restart of either side: a publisher back on its address resumes paying, a seller back
     /// resumes serving; reading the content back from the holder (after the publisher dropped its own copy) is
     /// metered as download on both sides and paid.
@@ -363,6 +434,112 @@ struct StorageMarketTests {
         #expect(bought.paidUnits == Self.expectedCharge(bought))
         #expect(Self.contracts(seller).first?.paidUnits == bought.paidUnits)
         #expect(seller.status() != nil)
+    }
+
+    /// A node that is not the publisher reads parts from their holder and pays for them: the holder asks for its
+    /// price, the reader opens and funds a channel, pays the bytes it received every interval and ends the
+    /// session when it has read. Its channels cover 300 KiB each (`--download-allowance`), so the holder serves no
+    /// more than one 256 KiB part on each and asks for a new one: the reader tops up, the holder closes every
+    /// spent channel with its latest state, and earns exactly the bytes it served on each times its download
+    /// price (to the unit). A reader whose `--max-price-download` is below the holder's price does not read from
+    /// it, and says why.
+    @Test func readerOtherThanThePublisherPaysItsDownloads() throws {
+        let directory = TemporaryDirectory()
+        let miner = try NodeProcess(
+            in: directory.path,
+            name: "miner",
+            extra: ["--block-interval", "0.5", "--no-seeding"],
+            mining: true
+        )
+        let publisher = try NodeProcess(in: directory.path, name: "publisher", peers: [miner], extra: ["--no-seeding"])
+        // A long grace: the holder keeps serving after the publisher goes away, and closes nothing else meanwhile.
+        let seller = try Self.seller(
+            in: directory.path,
+            name: "seller",
+            miner: miner,
+            storageFloor: "1000/GiB-month",
+            grace: "900s"
+        )
+        let reader = try NodeProcess(
+            in: directory.path,
+            name: "reader",
+            peers: [miner],
+            extra: ["--no-seeding", "--max-price-download", "0.05/GiB", "--download-allowance", "300KiB"]
+        )
+        let frugal = try NodeProcess(
+            in: directory.path,
+            name: "frugal",
+            peers: [miner],
+            extra: ["--no-seeding", "--max-price-download", "0.01/GiB"]
+        )
+        for node in [publisher, seller, reader, frugal] { #expect(node.waitForPeers(1)) }
+        try #require(try publisher.runner.zenfs(["wallet", "faucet", "5", "--wait"]).status == 0)
+        try #require(try reader.runner.zenfs(["wallet", "faucet", "1", "--wait"]).status == 0)
+        let readerBefore = try #require(FaucetTests.balance(reader))
+        #expect(readerBefore == 100_000_000)
+        let file = directory.path + "/film.bin"
+        Self.randomFile(file, bytes: 1_000_000)
+        let upload = try publisher.runner.zenfs([
+            "upload", file, "--replicas", "1", "--max-price-storage", "2000/GiB-month", "--duration", "900s",
+            "--payout-interval", "2s", "--accept-wait", "6s", "--json",
+        ])
+        try #require(upload.status == 0, "\(upload.error)")
+        let infoHash = try JSONDecoder().decode(UploadProgress.self, from: upload.output).infoHash
+        // Both readers learn the content's metainfo (the frugal one first, so it never asks the other, which
+        // would fetch for it and pay); then the publisher goes away, so only the holder has parts.
+        for node in [frugal, reader] {
+            #expect(try ControlClientShim.fetchMetainfo(infoHash, dataDirectory: node.dataDirectory))
+        }
+        #expect(publisher.stop())
+
+        let refused = try frugal.runner.zenfs(["get", infoHash, "--to", directory.path + "/frugal"])
+        #expect(refused.status != 0)
+        #expect(refused.error.contains("max_price_download"), "\(refused.error)\n\(frugal.log())")
+        #expect(seller.log().contains("declined this node's download terms"))
+
+        let restored = directory.path + "/restored"
+        let get = try reader.runner.zenfs(["get", infoHash, "--to", restored])
+        try #require(get.status == 0, "\(get.error)\n\(reader.log())\n\(seller.log())")
+        #expect(FileManager.default.contentsEqual(atPath: restored + "/film.bin", andPath: file))
+
+        // The sessions end once nothing more is read; the holder closes each channel with its last state (the
+        // chain may be slow to mine the closes when the machine is busy).
+        func downloads(_ node: NodeProcess) -> [ContractInfo] {
+            Self.contracts(node).filter { $0.purpose == .download }
+        }
+        let settled = MountCrashTests.waitUntil(seconds: 240) {
+            let sold = downloads(seller)
+            guard !sold.isEmpty, sold.allSatisfy({ $0.state == .closed && $0.paidUnits > 0 }),
+                downloads(reader).allSatisfy({ $0.state == .closed })
+            else { return false }
+            return FaucetTests.balance(seller) == sold.reduce(0) { $0 + $1.paidUnits }
+        }
+        try #require(settled, "\(downloads(seller))\n\(downloads(reader))\n\(seller.log())")
+        let sold = downloads(seller)
+        let bought = downloads(reader)
+        // Four parts (three of 262,144 bytes and one of 213,568), one on each 300 KiB channel.
+        #expect(sold.count == 4 && bought.count == 4, "\(sold)")
+        #expect(reader.log().contains("topped up"))
+        #expect(sold.reduce(0) { $0 + $1.downloadedBytes } == 1_000_000)
+        for contract in sold {
+            #expect(contract.downloadPriceUnits == 2_000_000 && contract.storagePriceUnits == 0)
+            #expect(contract.paidUnits == Self.expectedCharge(contract), "\(contract)")
+            #expect(contract.closeTransaction != nil)
+            let twin = bought.first { $0.task == contract.task }
+            #expect(twin?.paidUnits == contract.paidUnits && twin?.downloadedBytes == contract.downloadedBytes)
+        }
+        // At 2,000,000 units per GiB: 488.28 units for each whole part, 397.79 for the last, each rounded down.
+        let earned = sold.reduce(0) { $0 + $1.paidUnits }
+        #expect(earned == 3 * 488 + 397)
+        #expect(Self.contracts(frugal).isEmpty)
+        // The reader paid the charges, and for each channel the funding's fee and the close fee its state carried.
+        #expect(
+            MountCrashTests.waitUntil(seconds: 30) {
+                FaucetTests.balance(reader) == readerBefore - earned - 2 * Self.fee * Int64(bought.count)
+            },
+            "\(FaucetTests.balance(reader) ?? -1)"
+        )
+        #expect(FaucetTests.audit(miner)?.holds == true)
     }
 
     /// A wallet too small for the upload fails before anything is announced.

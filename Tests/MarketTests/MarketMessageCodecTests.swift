@@ -50,6 +50,30 @@ struct MarketMessageCodecTests {
             .paymentAccepted(task: task, amount: Amount(units: 123)),
             .paymentRefused(task: task, reason: "replayed"),
             .end(task: task),
+            .downloadTerms(
+                DownloadTerms(
+                    payee: key.publicKey,
+                    downloadPerGiB: Amount(units: 2_000_000),
+                    minimumPayoutIntervalSeconds: 2
+                )
+            ),
+            .downloadContract(
+                ContractTerms(
+                    task: task,
+                    channel: channel,
+                    channelTerms: ChannelTerms(payer: key.publicKey, payee: key.publicKey, expiry: 9),
+                    funding: Amount(units: 2_010_001),
+                    rates: StorageRates(
+                        storagePerGiBMonth: Amount(units: 0),
+                        uploadPerGiB: Amount(units: 0),
+                        downloadPerGiB: Amount(units: 2_000_000)
+                    ),
+                    payoutIntervalSeconds: 2,
+                    endsAt: 1_800_000_600,
+                    closeFee: Amount(units: 10_000)
+                )
+            ),
+            .downloadDeclined(reason: "too dear"),
         ]
     }
 

@@ -70,8 +70,8 @@ public struct ContractTerms: Hashable, Sendable {
     }
 }
 
-/// Every market message between a publisher and the holders of its circuit (carried in the peer protocol's
-/// market frames).
+/// Every market message between a publisher and the holders of its circuit, and between a reader and the
+/// holders it reads from (carried in the peer protocol's market frames).
 public enum MarketMessage: Hashable, Sendable {
     case join(JoinRequest)
     /// The publisher turns a join down.
@@ -87,4 +87,10 @@ public enum MarketMessage: Hashable, Sendable {
     case paymentRefused(task: Hash256, reason: String)
     /// The contract is over (the last state was sent): the holder closes the channel and may drop the parts.
     case end(task: Hash256)
+    /// A holder's price for reading the parts it keeps for publishers (to a peer that has no channel with it).
+    case downloadTerms(DownloadTerms)
+    /// A reader's funded channel paying a holder for downloads; `task` names the reading session.
+    case downloadContract(ContractTerms)
+    /// A reader will not pay the holder's terms (a holder stops holding its requests).
+    case downloadDeclined(reason: String)
 }

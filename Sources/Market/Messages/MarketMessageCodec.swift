@@ -24,17 +24,20 @@ public enum MarketMessageCodec {
             writer.writeString(clipped(reason))
         case .contract(let terms):
             writer.write(UInt8(3))
-            writer.writeFixed(terms.task.bytes)
-            write(terms.channel, into: &writer)
-            writer.writeFixed(terms.channelTerms.payer.bytes)
-            writer.writeFixed(terms.channelTerms.payee.bytes)
-            writer.write(terms.channelTerms.expiry)
-            writer.write(terms.funding.units)
-            write(terms.rates, into: &writer)
-            writer.write(UInt32(bitPattern: terms.payoutIntervalSeconds))
-            writer.write(terms.endsAt)
-            writer.write(terms.closeFee.units)
+            write(terms, into: &writer)
+        case .downloadContract(let terms):
+            writer.write(UInt8(12))
+            write(terms, into: &writer)
+        case .downloadTerms(let terms):
+            writer.write(UInt8(11))
+            writer.writeFixed(terms.payee.bytes)
+            writer.write(terms.downloadPerGiB.units)
+            writer.write(UInt32(bitPattern: terms.minimumPayoutIntervalSeconds))
+        case .downloadDeclined(let reason):
+            writer.write(UInt8(13))
+            writer.writeString(clipped(reason))
         case .store(let requestID, let task, let hash, let bytes):
+
             writer.write(UInt8(4))
             writer.write(requestID)
             writer.writeFixed(task.bytes)
@@ -86,26 +89,7 @@ public enum MarketMessageCodec {
             )
         case 2:
             message = .joinRefused(task: try hash(&reader), reason: try reader.readString(limit: maximumReasonLength))
-        case 3:
-            let task = try hash(&reader)
-            let channel = try outPoint(&reader)
-            let channelTerms = ChannelTerms(
-                payer: try key(&reader),
-                payee: try key(&reader),
-                expiry: try reader.readUInt32()
-            )
-            message = .contract(
-                ContractTerms(
-                    task: task,
-                    channel: channel,
-                    channelTerms: channelTerms,
-                    funding: try amount(&reader),
-                    rates: try rates(&reader),
-                    payoutIntervalSeconds: Int32(bitPattern: try reader.readUInt32()),
-                    endsAt: try reader.readInt64(),
-                    closeFee: try amount(&reader)
-                )
-            )
+        case 3: message = .contract(try contractTerms(&reader))
         case 4:
             let requestID = try reader.readUInt32()
             let task = try hash(&reader)
@@ -134,6 +118,16 @@ public enum MarketMessageCodec {
                 reason: try reader.readString(limit: maximumReasonLength)
             )
         case 10: message = .end(task: try hash(&reader))
+        case 11:
+            message = .downloadTerms(
+                DownloadTerms(
+                    payee: try key(&reader),
+                    downloadPerGiB: try amount(&reader),
+                    minimumPayoutIntervalSeconds: Int32(bitPattern: try reader.readUInt32())
+                )
+            )
+        case 12: message = .downloadContract(try contractTerms(&reader))
+        case 13: message = .downloadDeclined(reason: try reader.readString(limit: maximumReasonLength))
         case let kind: throw .invalidValue(offset: offset, reason: "unknown market message \(kind)")
         }
         try reader.finish()
@@ -143,6 +137,41 @@ public enum MarketMessageCodec {
     /// A reason short enough to decode (cut at a byte limit a little under the decoder's).
     private static func clipped(_ reason: String) -> String {
         String(decoding: reason.utf8.prefix(maximumReasonLength - 8), as: UTF8.self)
+    }
+
+    private static func write(_ terms: ContractTerms, into writer: inout CanonicalWriter) {
+        writer.writeFixed(terms.task.bytes)
+        write(terms.channel, into: &writer)
+        writer.writeFixed(terms.channelTerms.payer.bytes)
+        writer.writeFixed(terms.channelTerms.payee.bytes)
+        writer.write(terms.channelTerms.expiry)
+        writer.write(terms.funding.units)
+        write(terms.rates, into: &writer)
+        writer.write(UInt32(bitPattern: terms.payoutIntervalSeconds))
+        writer.write(terms.endsAt)
+        writer.write(terms.closeFee.units)
+    }
+
+    private static func contractTerms(_ reader: inout CanonicalReader) throws(CanonicalDecodingError)
+        -> ContractTerms
+    {
+        let task = try hash(&reader)
+        let channel = try outPoint(&reader)
+        let channelTerms = ChannelTerms(
+            payer: try key(&reader),
+            payee: try key(&reader),
+            expiry: try reader.readUInt32()
+        )
+        return ContractTerms(
+            task: task,
+            channel: channel,
+            channelTerms: channelTerms,
+            funding: try amount(&reader),
+            rates: try rates(&reader),
+            payoutIntervalSeconds: Int32(bitPattern: try reader.readUInt32()),
+            endsAt: try reader.readInt64(),
+            closeFee: try amount(&reader)
+        )
     }
 
     private static func write(_ rates: StorageRates, into writer: inout CanonicalWriter) {

@@ -6,11 +6,15 @@ import ZenFS
 public enum FetchError: Error, Equatable, Sendable, CustomStringConvertible {
     case notFound(ElementKind, SHA1Digest)
     case storeFailed(SHA1Digest, String)
+    /// Holders were found, but every one asks more than this node pays for downloads.
+    case onlyDearHolders(ElementKind, SHA1Digest, String)
 
     public var description: String {
         switch self {
         case .notFound(let kind, let hash): "no reachable node holds the \(kind) \(hash)"
         case .storeFailed(let hash, let reason): "fetched \(hash) but could not store it: \(reason)"
+        case .onlyDearHolders(let kind, let hash, let reason):
+            "no holder of the \(kind) \(hash) serves it within this node's download price: \(reason) (raise --max-price-download or wait for a cheaper holder)"
         }
     }
 }
@@ -127,6 +131,10 @@ public final class ElementFetcher: Sendable {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
+            let refusal = network.downloadRefusal.withLock { $0 }
+            if let reason = race.knownHolders.lazy.compactMap({ refusal?($0) }).first {
+                throw FetchError.onlyDearHolders(kind, hash, reason)
+            }
             throw FetchError.notFound(kind, hash)
         }
         if kind == .metainfo {

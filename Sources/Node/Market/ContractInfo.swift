@@ -4,6 +4,9 @@ import Market
 /// One contract as `zenfs contracts` shows it. Amounts are Zencoin units (and ZEN text); sizes are bytes.
 public struct ContractInfo: Codable, Sendable, Equatable {
     public let role: ContractRole
+    /// What it pays for: a publisher's storage, or a reader's downloads.
+    public let purpose: ContractPurpose
+    /// The storage task's id (a reading session's id, for downloads).
     public let task: String
     /// The other side's identity key: the holder on a publisher, the publisher on a seller.
     public let peer: String
@@ -34,6 +37,7 @@ public struct ContractInfo: Codable, Sendable, Equatable {
 
     init(_ record: ContractRecord, parts: Int) {
         role = record.role
+        purpose = record.purpose
         task = record.task
         peer = record.peerKey
         state = record.state

@@ -11,6 +11,14 @@ public enum ContractRole: String, Codable, Sendable {
     case publisher
 }
 
+/// What a contract pays for.
+public enum ContractPurpose: String, Codable, Sendable {
+    /// A publisher's parts kept by a holder: storage, upload and the publisher's own reads.
+    case storage
+    /// A reader's downloads of parts a holder keeps for publishers (no parts of its own).
+    case download
+}
+
 /// Where a contract is in its life.
 public enum ContractState: String, Codable, Sendable {
     /// The seller accepted the offer and waits for the contract.
@@ -32,7 +40,7 @@ struct ContractRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Eq
     static let databaseTableName = "contract"
 
     var role: ContractRole
-    /// Hex of the task announcement's id.
+    /// Hex of the task announcement's id (of a reading session's id, for a download contract).
     var task: String
     /// Hex of the other side's identity key.
     var peerKey: String
@@ -67,6 +75,7 @@ struct ContractRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Eq
     var promisedBytes: Int64
     /// Hex of the seller's acceptance announcement's id (on the seller's side).
     var acceptance: String?
+    var purpose: ContractPurpose = .storage
 
     var rates: StorageRates {
         StorageRates(
@@ -132,9 +141,14 @@ struct ContractRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Eq
         closeFee = terms.closeFee.units
     }
 
-    static func new(role: ContractRole, task: Hash256, peerKey: PublicKey, peerAddress: String, now: Int64)
-        -> ContractRecord
-    {
+    static func new(
+        role: ContractRole,
+        task: Hash256,
+        peerKey: PublicKey,
+        peerAddress: String,
+        now: Int64,
+        purpose: ContractPurpose = .storage
+    ) -> ContractRecord {
         ContractRecord(
             role: role,
             task: task.description,
@@ -156,7 +170,8 @@ struct ContractRecord: Codable, FetchableRecord, PersistableRecord, Sendable, Eq
             storedByteSeconds: "0",
             meteredUntil: now,
             createdAt: now,
-            promisedBytes: 0
+            promisedBytes: 0,
+            purpose: purpose
         )
     }
 }

@@ -21,6 +21,9 @@ public struct MarketSettings: Sendable {
     public var graceSeconds: Int64 = 10
     /// The most this node pays holders per GiB downloaded (`max_price_download`).
     public var maximumDownloadPrice: Amount?
+    /// The bytes one download channel to a holder pays for (`download_allowance`); a new channel follows when
+    /// it is spent.
+    public var downloadAllowanceBytes: UInt64 = 1 << 30
 
     /// Testing only: a publisher that also sends a forged, a replayed, a lowered and an over-funded state each
     /// payout, so tests can see holders refuse them.
@@ -32,6 +35,7 @@ public struct MarketSettings: Sendable {
     public static let keys = [
         "sell_storage", "price_storage", "price_upload", "price_download", "min_payout_interval", "max_prepay",
         "max_lease", "min_publisher_bits", "acceptance_bits", "payment_grace", "max_price_download",
+        "download_allowance",
     ]
 
     /// The seller's policy, when the node sells storage.
@@ -65,6 +69,7 @@ public struct MarketSettings: Sendable {
             case "max_lease": maximumLeaseSeconds = try DurationText.seconds(text)
             case "payment_grace": graceSeconds = try DurationText.seconds(text)
             case "max_price_download": maximumDownloadPrice = try PriceText.transfer(text)
+            case "download_allowance": downloadAllowanceBytes = try ByteSize.parse(text)
             case "min_publisher_bits": minimumPublisherBits = try Self.bits(text, key: key)
             case "acceptance_bits": acceptanceBits = try Self.bits(text, key: key)
             default: throw MarketSettingError.unknown(key)

@@ -44,6 +44,9 @@ final class MarketStore: Sendable {
                     """
             )
         }
+        migrator.registerMigration("v2: download contracts") { db in
+            try db.execute(sql: "ALTER TABLE contract ADD COLUMN purpose TEXT NOT NULL DEFAULT 'storage'")
+        }
         try migrator.migrate(pool)
     }
 
@@ -72,6 +75,15 @@ final class MarketStore: Sendable {
         }
     }
 
+    /// Records parts under their contracts together with the contracts' new meters, in one transaction.
+    func addParts(_ parts: [ContractPartRecord], contracts: [ContractRecord]) throws {
+        guard !parts.isEmpty || !contracts.isEmpty else { return }
+        try pool.write { db in
+            for part in parts { try part.save(db) }
+            for contract in contracts { try contract.save(db) }
+        }
+    }
+
     /// Whether the contract already covers the part (a point lookup on the part's key).
     func hasPart(role: ContractRole, task: String, peerKey: String, hash: String) throws -> Bool {
         try pool.read { db in
@@ -83,25 +95,60 @@ final class MarketStore: Sendable {
     }
 
     /// Counts `bytes` of the part `hash` read by a download against the active contract with `peerKey` that
-    /// covers it, if there is one (found through the parts' hash index).
+    /// covers it, if there is one (found through the parts' hash index); otherwise against the active download
+    /// contract with `peerKey`, if there is one.
     func meterDownload(role: ContractRole, peerKey: String, hash: String, bytes: Int) throws {
         try pool.write { db in
-            guard
-                var record = try ContractRecord.fetchOne(
-                    db,
-                    sql: """
-                        SELECT contract.* FROM contractPart JOIN contract USING (role, task, peerKey)
-                        WHERE contractPart.hash = ? AND contract.role = ? AND contract.peerKey = ?
-                            AND contract.state = ?
-                        LIMIT 1
-                        """,
-                    arguments: [hash, role.rawValue, peerKey, ContractState.active.rawValue]
-                )
-            else { return }
+            let covering = try ContractRecord.fetchOne(
+                db,
+                sql: """
+                    SELECT contract.* FROM contractPart JOIN contract USING (role, task, peerKey)
+                    WHERE contractPart.hash = ? AND contract.role = ? AND contract.peerKey = ?
+                        AND contract.state = ?
+                    LIMIT 1
+                    """,
+                arguments: [hash, role.rawValue, peerKey, ContractState.active.rawValue]
+            )
+            guard var record = try covering ?? Self.activeDownloadContract(db, role: role, peerKey: peerKey) else {
+                return
+            }
             var meter = record.meter
             meter.downloaded(UInt64(bytes))
             record.meter = meter
             try record.save(db)
+        }
+    }
+
+    /// The newest active download contract with `peerKey` on this side (the one ending last: a replaced one
+    /// ends when its replacement begins).
+    func activeDownloadContract(role: ContractRole, peerKey: String) throws -> ContractRecord? {
+        try pool.read { db in try Self.activeDownloadContract(db, role: role, peerKey: peerKey) }
+    }
+
+    private static func activeDownloadContract(_ db: Database, role: ContractRole, peerKey: String) throws
+        -> ContractRecord?
+    {
+        try ContractRecord.filter(
+            Column("role") == role.rawValue && Column("peerKey") == peerKey
+                && Column("purpose") == ContractPurpose.download.rawValue
+                && Column("state") == ContractState.active.rawValue
+        ).order(Column("endsAt").desc).fetchOne(db)
+    }
+
+    /// Whether this node has a contract in `role` with `peerKey` in one of `states`.
+    func hasContract(
+        role: ContractRole,
+        peerKey: String,
+        in states: Set<ContractState>,
+        purpose: ContractPurpose? = nil
+    ) throws -> Bool {
+        try pool.read { db in
+            var request = ContractRecord.filter(
+                Column("role") == role.rawValue && Column("peerKey") == peerKey
+                    && states.map(\.rawValue).contains(Column("state"))
+            )
+            if let purpose { request = request.filter(Column("purpose") == purpose.rawValue) }
+            return try request.fetchCount(db) > 0
         }
     }
 

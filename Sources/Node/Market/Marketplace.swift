@@ -11,6 +11,7 @@ public final class Marketplace: Sendable {
     let sold: SoldParts
     let seller: SellerService?
     let publisher: PublisherService
+    let reader: ReaderService
     let link: MarketLink
     let settings: MarketSettings
 
@@ -59,11 +60,31 @@ public final class Marketplace: Sendable {
             clock: clock,
             logger: logger
         )
+        let reader = ReaderService(
+            store: store,
+            link: link,
+            publisher: publisher,
+            chain: chain,
+            settings: settings,
+            clock: clock,
+            logger: logger
+        )
+        self.reader = reader
         network.marketHandler.withLock {
             $0 = { [weak self] bytes, id in self?.receive(bytes, from: id) }
         }
         network.onReceived.withLock {
             $0 = { [weak self] id, bytes in self?.publisher.received(bytes, from: id) }
+        }
+        network.downloadRefusal.withLock { $0 = { id in reader.refusal(of: id) } }
+        if let seller, settings.floors.downloadPerGiB.units > 0 {
+            // Parts kept for publishers (not the node's own elements) go only to peers that pay for them.
+            network.servingGate.withLock {
+                $0 = { id, kind, hash in
+                    guard kind == .part, !data.store.contains(hash), sold.holds(hash) else { return true }
+                    return await seller.admits(hash, to: id)
+                }
+            }
         }
         network.onServed.withLock {
             $0 = { [weak self] id, kind, hash, count in
@@ -76,6 +97,7 @@ public final class Marketplace: Sendable {
     func run() async {
         while !Task.isCancelled {
             seller?.tick()
+            reader.tick()
             publisher.tick()
             try? await Task.sleep(nanoseconds: 1_000_000_000)
         }
@@ -90,8 +112,10 @@ public final class Marketplace: Sendable {
         switch message {
         case .join, .stored, .storeRefused, .paymentAccepted, .paymentRefused:
             publisher.handle(message, from: id)
-        case .contract, .store, .payment, .end, .joinRefused:
+        case .contract, .store, .payment, .end, .joinRefused, .downloadContract, .downloadDeclined:
             seller?.handle(message, from: id)
+        case .downloadTerms(let terms):
+            publisher.queue.async { [reader] in reader.received(terms, from: id) }
         }
     }
 

@@ -37,6 +37,14 @@ final class PublisherService: Sendable {
         let address: String
     }
 
+    /// A part a holder kept, waiting to be recorded.
+    struct PlacementToRecord {
+        let part: PartToPlace
+        let task: String
+        let holder: String
+        let done: CheckedContinuation<Void, Never>
+    }
+
     struct StoreWaiter {
         let continuation: CheckedContinuation<String?, Never>
     }
@@ -47,6 +55,10 @@ final class PublisherService: Sendable {
     /// The best state each holder confirmed (by task and holder key), so an unconfirmed one is sent again.
     private let confirmed = Mutex<[String: Int64]>([:])
     private let waiters = Mutex<[UInt32: StoreWaiter]>([:])
+    /// Placements waiting for the next group write, and whether a drain is queued.
+    private let pendingPlacements = Mutex<(items: [PlacementToRecord], draining: Bool)>(([], false))
+    /// Held while a funding transaction is built and submitted.
+    private let funding = Mutex<Void>(())
     private let nextRequest = Atomic<UInt32>(1)
     let progress = Mutex<[String: UploadProgress]>([:])
     /// Channel states signed and payment messages sent since the node started.
@@ -358,21 +370,7 @@ final class PublisherService: Sendable {
         if let budget = order.budget, total.units > budget {
             throw PublisherError.budgetTooSmall(budget: Amount(units: budget), needed: total)
         }
-        var chosen: [(OutPoint, PrivateKey)] = []
-        var gathered = Amount(units: 0)
-        for (outpoint, output, key) in spendable() where gathered < total {
-            chosen.append((outpoint, key))
-            gathered = gathered + output.amount
-        }
-        guard gathered >= total else { throw PublisherError.walletTooSmall(available: gathered, needed: total) }
-        var outputs = channels.map { TransactionOutput(amount: $0.2, lock: .channel($0.1)) }
-        if gathered > total {
-            outputs.append(
-                TransactionOutput(amount: gathered - total, lock: .address(Address(publicKey: payer.publicKey)))
-            )
-        }
-        let transaction = try Transaction.signedTransfer(spending: chosen, to: outputs)
-        try chainService.submit(transaction)
+        let transaction = try fundChannels(channels.map { ($0.1, $0.2) })
         logger.info("funded \(channels.count) channels for task \(task.description.prefix(16)) in \(transaction.id)")
         for (index, (join, terms, funding)) in channels.enumerated() {
             let contract = ContractTerms(
@@ -401,6 +399,36 @@ final class PublisherService: Sendable {
             lastAnswer.withLock { $0[record.peerKey] = now }
             link.send(.contract(contract), to: join.connection)
         }
+    }
+
+    /// Funds channels (terms and amounts, in output order) in one transaction from the wallet, the change back
+    /// to the payer, and submits it. One at a time, so two fundings never spend one coin.
+    func fundChannels(_ channels: [(ChannelTerms, Amount)]) throws -> Transaction {
+        try funding.withLock { _ in
+            let total = channels.reduce(Amount(units: 0)) { $0 + $1.1 } + Self.fee
+            var chosen: [(OutPoint, PrivateKey)] = []
+            var gathered = Amount(units: 0)
+            for (outpoint, output, key) in spendable() where gathered < total {
+                chosen.append((outpoint, key))
+                gathered = gathered + output.amount
+            }
+            guard gathered >= total else { throw PublisherError.walletTooSmall(available: gathered, needed: total) }
+            var outputs = channels.map { TransactionOutput(amount: $0.1, lock: .channel($0.0)) }
+            if gathered > total {
+                outputs.append(
+                    TransactionOutput(amount: gathered - total, lock: .address(Address(publicKey: payer.publicKey)))
+                )
+            }
+            let transaction = try Transaction.signedTransfer(spending: chosen, to: outputs)
+            try chainService.submit(transaction)
+            return transaction
+        }
+    }
+
+    /// Pays a holder hired elsewhere (a reader's download channel) on `connection`, as this side's rounds do.
+    func adoptHolder(_ key: String, on connection: ConnectionID) {
+        holders.withLock { $0[key] = connection }
+        lastAnswer.withLock { $0[key] = clock() }
     }
 
     /// Sends every part its missing replicas, holders in parallel, a window of parts in flight to each. A
@@ -477,7 +505,7 @@ final class PublisherService: Sendable {
                 }
             }
             guard let refusal else {
-                recordPlacement(part, contract: contract, infoHash: infoHash, started: started)
+                await recordPlacement(part, contract: contract, infoHash: infoHash, started: started)
                 return true
             }
             if refusal.hasPrefix(StoreRefusal.notActive(.accepted).description) {
@@ -490,29 +518,68 @@ final class PublisherService: Sendable {
         return false
     }
 
-    private func recordPlacement(_ part: PartToPlace, contract: ContractRecord, infoHash: String, started: Date) {
-        queue.sync {
-            guard var record = try? store.contract(role: .publisher, task: contract.task, peerKey: contract.peerKey)
-            else { return }
-            var meter = record.meter
-            meter.stored(part.bytes, at: clock())
-            record.meter = meter
-            try? store.addPart(
-                ContractPartRecord(
-                    role: .publisher,
-                    task: record.task,
-                    peerKey: record.peerKey,
-                    hash: part.hash.hex,
-                    bytes: Int64(part.bytes)
-                ),
-                contract: record
-            )
+    /// Records a part a holder kept, and returns once the record is durable: placements are written in groups
+    /// (one `market.sqlite` transaction for all those that arrived meanwhile).
+    private func recordPlacement(_ part: PartToPlace, contract: ContractRecord, infoHash: String, started: Date)
+        async
+    {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            let start = pendingPlacements.withLock { pending -> Bool in
+                pending.items.append(
+                    PlacementToRecord(part: part, task: contract.task, holder: contract.peerKey, done: done)
+                )
+                defer { pending.draining = true }
+                return !pending.draining
+            }
+            if start { queue.async { self.drainPlacements() } }
         }
         update(infoHash) {
             $0.placementsDone += 1
             $0.bytesSent += Int64(part.bytes)
             $0.secondsElapsed = Date().timeIntervalSince(started)
             if $0.secondsToFirstPlacement == nil { $0.secondsToFirstPlacement = $0.secondsElapsed }
+        }
+    }
+
+    /// Writes the placements waiting, group after group, on the publisher's queue.
+    private func drainPlacements() {
+        while true {
+            let batch = pendingPlacements.withLock { pending -> [PlacementToRecord]? in
+                if pending.items.isEmpty {
+                    pending.draining = false
+                    return nil
+                }
+                defer { pending.items = [] }
+                return pending.items
+            }
+            guard let batch else { return }
+            let now = clock()
+            var contracts: [String: ContractRecord] = [:]
+            var parts: [ContractPartRecord] = []
+            for placement in batch {
+                let key = placement.task + placement.holder
+                guard
+                    var record = contracts[key]
+                        ?? (try? store.contract(role: .publisher, task: placement.task, peerKey: placement.holder))
+                else { continue }
+                var meter = record.meter
+                meter.stored(placement.part.bytes, at: now)
+                record.meter = meter
+                contracts[key] = record
+                parts.append(
+                    ContractPartRecord(
+                        role: .publisher,
+                        task: record.task,
+                        peerKey: record.peerKey,
+                        hash: placement.part.hash.hex,
+                        bytes: Int64(placement.part.bytes)
+                    )
+                )
+            }
+            do { try store.addParts(parts, contracts: Array(contracts.values)) } catch {
+                logger.warning("cannot record \(parts.count) placements: \(error)")
+            }
+            for placement in batch { placement.done.resume() }
         }
     }
 
@@ -684,7 +751,7 @@ final class PublisherService: Sendable {
                 let key = task.description + key.description
                 table[key] = max(table[key] ?? 0, amount.units)
             }
-        case .contract, .store, .payment, .end, .joinRefused:
+        case .contract, .store, .payment, .end, .joinRefused, .downloadTerms, .downloadContract, .downloadDeclined:
             break
         }
     }

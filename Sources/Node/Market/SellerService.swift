@@ -37,6 +37,17 @@ final class SellerService: Sendable {
     private let joining = Mutex<Set<String>>([])
     /// The connection each publisher (by identity key) was last heard on.
     private let publishers = Mutex<[String: ConnectionID]>([:])
+    /// The download terms last sent to each reader: for which of its channels (nil: it had none) and when; and
+    /// when each reader last declined them.
+    private let termsSent = Mutex<[String: (channel: String?, at: Int64)]>([:])
+    private let readersDeclined = Mutex<[String: Int64]>([:])
+    /// Bytes admitted to each download contract (by task and reader key), counted before they are served so
+    /// parallel requests never overdraw the channel.
+    private let admitted = Mutex<[String: UInt64]>([:])
+    /// Parts sent to keep that wait for the next group commit, and whether a drain is queued.
+    let pendingStores = Mutex<(items: [PartToKeep], draining: Bool)>(([], false))
+    /// How long a reader's request for a paid part waits for its channel, in tenths of a second.
+    static let channelWaitTenths = 100
 
     init(
         policy: SellingPolicy,
@@ -302,17 +313,22 @@ final class SellerService: Sendable {
     // MARK: Messages from publishers
 
     func handle(_ message: MarketMessage, from id: ConnectionID) {
+        if case .store(let requestID, let task, let hash, let bytes) = message {
+            // Parts to keep are made durable in groups (see `keepAll`).
+            let start = pendingStores.withLock { pending -> Bool in
+                pending.items.append(PartToKeep(requestID: requestID, task: task, hash: hash, bytes: bytes, from: id))
+                defer { pending.draining = true }
+                return !pending.draining
+            }
+            if start { queue.async { self.drainStores() } }
+            return
+        }
         queue.async { [self] in
             guard let publisherKey = link.identityKey(of: id)?.description else { return }
             switch message {
             case .contract(let terms): receive(terms, publisherKey: publisherKey, from: id)
-            case .store(let requestID, let task, let hash, let bytes):
-                let outcome = keep(task: task, hash: hash, bytes: bytes, publisherKey: publisherKey)
-                switch outcome {
-                case .success: link.send(.stored(requestID: requestID), to: id)
-                case .failure(let reason):
-                    link.send(.storeRefused(requestID: requestID, reason: reason.description), to: id)
-                }
+            case .store:
+                break
             case .payment(let task, let channel, let amount, let signature):
                 pay(
                     task: task,
@@ -330,6 +346,10 @@ final class SellerService: Sendable {
                 meter.advance(to: clock(), end: record.endsAt)
                 record.meter = meter
                 close(&record, reason: "the publisher ended the contract")
+            case .downloadContract(let terms): receiveDownload(terms, readerKey: publisherKey, from: id)
+            case .downloadDeclined(let reason):
+                readersDeclined.withLock { $0[publisherKey] = clock() }
+                logger.info("reader \(publisherKey.prefix(16)) declined this node's download terms: \(reason)")
             case .joinRefused(let task, let reason):
                 logger.info("the publisher of task \(task.description.prefix(16)) refused this node: \(reason)")
                 if var record = try? store.contract(role: .seller, task: task.description, peerKey: publisherKey),
@@ -338,10 +358,110 @@ final class SellerService: Sendable {
                     record.state = .closed
                     try? store.save(record)
                 }
-            case .join, .stored, .storeRefused, .paymentAccepted, .paymentRefused:
+            case .join, .stored, .storeRefused, .paymentAccepted, .paymentRefused, .downloadTerms:
                 break
             }
         }
+    }
+
+    // MARK: Readers
+
+    /// Whether a paid part may go to the peer on `id`: free when this node asks nothing for downloads; otherwise
+    /// only to a peer with an active contract (a publisher, or a reader with a download channel). A peer without
+    /// one is sent the terms and its request waits (a bounded time) for its channel; it is refused when it
+    /// declines or no channel comes.
+    func admits(_ hash: SHA1Digest, to id: ConnectionID) async -> Bool {
+        guard policy.floors.downloadPerGiB.units > 0 else { return true }
+        guard let key = link.identityKey(of: id)?.description else { return false }
+        let size = UInt64(max(0, sold.size(of: hash) ?? 0))
+        for _ in 0..<Self.channelWaitTenths {
+            if (try? store.hasContract(role: .seller, peerKey: key, in: [.active], purpose: .storage)) == true {
+                return true
+            }
+            let download = try? store.activeDownloadContract(role: .seller, peerKey: key)
+            if let download, admit(size, to: download) { return true }
+            // No channel, or one that cannot pay for this part: ask for one (once per channel).
+            let sentAt = offerTerms(to: id, readerKey: key, exhausted: download?.task)
+            if let declined = readersDeclined.withLock({ $0[key] }), declined >= sentAt { return false }
+            try? await Task.sleep(nanoseconds: 100_000_000)
+        }
+        logger.info("reader \(key.prefix(16)) opened no download channel: part \(hash) not served")
+        return false
+    }
+
+    /// Counts `bytes` against a download contract when its channel pays for them.
+    private func admit(_ bytes: UInt64, to contract: ContractRecord) -> Bool {
+        admitted.withLock { table in
+            let key = contract.task + contract.peerKey
+            let before = table[key] ?? UInt64(max(0, contract.downloadedBytes))
+            guard
+                DownloadFunds.covers(
+                    funding: Amount(units: contract.funding),
+                    closeFee: Amount(units: contract.closeFee),
+                    downloadPerGiB: Amount(units: contract.downloadPrice),
+                    admittedBytes: before,
+                    nextBytes: bytes
+                )
+            else { return false }
+            table[key] = before + bytes
+            return true
+        }
+    }
+
+    /// Sends the download terms to a reader once for each channel it spent (or once when it has none, again
+    /// after 30 s); returns when they were last sent.
+    private func offerTerms(to id: ConnectionID, readerKey: String, exhausted channel: String?) -> Int64 {
+        let now = clock()
+        let (fresh, sentAt) = termsSent.withLock { table -> (Bool, Int64) in
+            if let sent = table[readerKey], sent.channel == channel, channel != nil || now - sent.at < 30 {
+                return (false, sent.at)
+            }
+            table[readerKey] = (channel, now)
+            return (true, now)
+        }
+        guard fresh else { return sentAt }
+        link.send(
+            .downloadTerms(
+                DownloadTerms(
+                    payee: payee.publicKey,
+                    downloadPerGiB: policy.floors.downloadPerGiB,
+                    minimumPayoutIntervalSeconds: Int32(clamping: policy.minimumPayoutIntervalSeconds)
+                )
+            ),
+            to: id
+        )
+        return sentAt
+    }
+
+    /// A reader's download channel: kept when its terms are this node's (its payee key, its download price and
+    /// nothing else, a lease within the longest it signs), active once the funding is seen.
+    private func receiveDownload(_ terms: ContractTerms, readerKey: String, from id: ConnectionID) {
+        guard let reader = link.identityKey(of: id) else { return }
+        if (try? store.contract(role: .seller, task: terms.task.description, peerKey: readerKey)) != nil { return }
+        let now = clock()
+        guard terms.channelTerms.payee == payee.publicKey,
+            terms.rates.downloadPerGiB == policy.floors.downloadPerGiB, terms.rates.storagePerGiBMonth.units == 0,
+            terms.rates.uploadPerGiB.units == 0, terms.funding.units > terms.closeFee.units,
+            terms.payoutIntervalSeconds > 0, Int64(terms.payoutIntervalSeconds) >= policy.minimumPayoutIntervalSeconds,
+            terms.endsAt <= now + policy.maximumLeaseSeconds + 120
+        else {
+            link.complain(about: id, "a download contract whose terms are not this node's")
+            return
+        }
+        var record = ContractRecord.new(
+            role: .seller,
+            task: terms.task,
+            peerKey: reader,
+            peerAddress: "",
+            now: now,
+            purpose: .download
+        )
+        record.adopt(terms)
+        do { try store.save(record) } catch {
+            logger.warning("cannot record a download contract: \(error)")
+            return
+        }
+        activateIfFunded(&record, now: now)
     }
 
     private func receive(_ terms: ContractTerms, publisherKey: String, from id: ConnectionID) {
@@ -362,47 +482,6 @@ final class SellerService: Sendable {
         record.adopt(terms)
         activateIfFunded(&record, now: clock())
         if record.state == .accepted { try? store.save(record) }
-    }
-
-    private func keep(task: Hash256, hash: SHA1Digest, bytes: [UInt8], publisherKey: String) -> Result<
-        Void, StoreRefusal
-    > {
-        guard var record = try? store.contract(role: .seller, task: task.description, peerKey: publisherKey) else {
-            return .failure(.noContract)
-        }
-        guard record.state == .active else { return .failure(.notActive(record.state)) }
-        guard SHA1Digest.of(bytes) == hash else { return .failure(.corrupt) }
-        if (try? store.hasPart(role: .seller, task: record.task, peerKey: publisherKey, hash: hash.hex)) == true {
-            return .success(())
-        }
-        let size = UInt64(bytes.count)
-        let held = heldBytes
-        guard held + size <= policy.roomBytes else {
-            return .failure(.noRoom(free: policy.roomBytes - min(held, policy.roomBytes)))
-        }
-        guard UInt64(record.heldBytes) + size <= UInt64(record.promisedBytes) else {
-            return .failure(.overPromise(promised: UInt64(record.promisedBytes)))
-        }
-        do {
-            if !sold.contains(hash) { try sold.store(bytes, claimedHash: hash) }
-            var meter = record.meter
-            meter.stored(size, at: clock())
-            record.meter = meter
-            try store.addPart(
-                ContractPartRecord(
-                    role: .seller,
-                    task: record.task,
-                    peerKey: publisherKey,
-                    hash: hash.hex,
-                    bytes: Int64(size)
-                ),
-                contract: record
-            )
-        } catch {
-            return .failure(.cannotStore("\(error)"))
-        }
-        _ = soldParts.servable.withLock { $0.insert(hash) }
-        return .success(())
     }
 
     private func pay(

@@ -125,18 +125,33 @@ extension PeerNetwork {
         }
         let delay = settings.serveDelay.nanoseconds
         DispatchQueue.global().asyncAfter(deadline: .now() + .nanoseconds(Int(delay))) { [self] in
-            if let bytes = provider.read(request.kind, request.hash) {
-                reply(to: request, id: id, bytes: bytes)
-                return
-            }
-            guard let fetch = recursiveFetch.withLock({ $0 }) else {
-                reply(to: request, id: id, bytes: nil)
+            guard let gate = servingGate.withLock({ $0 }) else {
+                serveAdmitted(request, to: id)
                 return
             }
             Task {
-                let bytes = await fetch(request.kind, request.hash)
-                reply(to: request, id: id, bytes: bytes)
+                guard await gate(id, request.kind, request.hash) else {
+                    reply(to: request, id: id, bytes: nil)
+                    return
+                }
+                serveAdmitted(request, to: id)
             }
+        }
+    }
+
+    /// Answers an element request the market's gate let through.
+    private func serveAdmitted(_ request: ElementRequest, to id: ConnectionID) {
+        if let bytes = provider.read(request.kind, request.hash) {
+            reply(to: request, id: id, bytes: bytes)
+            return
+        }
+        guard let fetch = recursiveFetch.withLock({ $0 }) else {
+            reply(to: request, id: id, bytes: nil)
+            return
+        }
+        Task {
+            let bytes = await fetch(request.kind, request.hash)
+            reply(to: request, id: id, bytes: bytes)
         }
     }
 

@@ -64,6 +64,12 @@ public final class PeerNetwork: Sendable {
     public let onServed = Mutex<(@Sendable (ConnectionID, ElementKind, SHA1Digest, Int) -> Void)?>(nil)
     /// Set once by the market: told of each element a peer sent this node (for metering paid downloads).
     public let onReceived = Mutex<(@Sendable (ConnectionID, [UInt8]) -> Void)?>(nil)
+    /// Set once by the market: whether an element may be served to a peer (a holder serves parts it keeps for
+    /// publishers only to peers that pay; it may wait for a reader's channel). Nil: everything held is served.
+    public let servingGate = Mutex<(@Sendable (ConnectionID, ElementKind, SHA1Digest) async -> Bool)?>(nil)
+    /// Set once by the market: why this node will not read from the peer on a connection (a holder dearer than
+    /// its `max_price_download`), if it will not.
+    public let downloadRefusal = Mutex<(@Sendable (ConnectionID) -> String?)?>(nil)
     /// Set once by the chain node: told of each newly established connection.
     public let onConnected = Mutex<(@Sendable (ConnectionID) -> Void)?>(nil)
     /// Every ban, as saved in the ban list; its lock also orders the saves.
