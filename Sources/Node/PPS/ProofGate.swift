@@ -1,0 +1,4 @@
+import Market
+
+/// What proof of storage says of a publisher contract's next payment: nil when no checkpoints govern it.
+typealias ProofGate = @Sendable (ContractRecord) -> CheckpointPayment?

@@ -1,0 +1,167 @@
+import Foundation
+import Glibc
+import Node
+import TestSupport
+import Testing
+
+/// Periodic proof of storage between real node processes on loopback: holders answer Merkle checkpoints over
+/// the peer connection, each passed checkpoint pays the storage since the last one (to the unit), and a holder
+/// that corrupts a part or is killed fails its next checkpoint, is paid no more, and its parts are placed on
+/// the other holders.
+@Suite(.serialized)
+struct ProofOfStorageTests {
+    static func report(_ node: NodeProcess) -> ProofReport? {
+        guard let result = try? node.runner.zenfs(["pps", "--json"]), result.status == 0 else { return nil }
+        return try? JSONDecoder().decode(ProofReport.self, from: result.output)
+    }
+
+    /// Overwrites every sold part of a seller with other bytes of the same length; returns how many.
+    static func corruptSoldParts(_ node: NodeProcess) -> Int {
+        let root = node.dataDirectory + "/sold"
+        guard let walker = FileManager.default.enumerator(atPath: root) else { return 0 }
+        var count = 0
+        var generator = SystemRandomNumberGenerator()
+        while let relative = walker.nextObject() as? String {
+            let path = root + "/" + relative
+            let name = (relative as NSString).lastPathComponent
+            guard name.count == 40, name.allSatisfy(\.isHexDigit),
+                let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0
+            else { continue }
+            let bytes = Data((0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            if FileManager.default.createFile(atPath: path, contents: bytes) { count += 1 }
+        }
+        return count
+    }
+
+    /// One owner, four holders, two replicas, a checkpoint every 3 s. Honest holders pass, and each state pays
+    /// exactly the charge of the usage metered up to the last passed checkpoint. Then one holder's sold parts
+    /// are overwritten and another is killed: both fail their next checkpoint, are cut off and paid no more,
+    /// and repair brings every part back to two passing holders.
+    @Test func holdersArePaidPerCheckAndFailuresAreRepaired() throws {
+        let directory = TemporaryDirectory()
+        let miner = try NodeProcess(
+            in: directory.path,
+            name: "miner",
+            extra: ["--block-interval", "0.5", "--no-seeding"],
+            mining: true
+        )
+        let owner = try NodeProcess(
+            in: directory.path,
+            name: "owner",
+            peers: [miner],
+            extra: ["--no-seeding", "--payment-grace", "3s"]
+        )
+        let sellers = try (1...4).map {
+            try StorageMarketTests.seller(
+                in: directory.path,
+                name: "holder\($0)",
+                miner: miner,
+                storageFloor: "100/GiB-month"
+            )
+        }
+        for node in [owner] + sellers { #expect(node.waitForPeers(1)) }
+        try #require(try owner.runner.zenfs(["wallet", "faucet", "5", "--wait"]).status == 0)
+        let file = directory.path + "/kept.bin"
+        StorageMarketTests.randomFile(file, bytes: 2_000_000)
+        let upload = try owner.runner.zenfs([
+            "upload", file, "--replicas", "2", "--max-price-storage", "200/GiB-month", "--duration", "600s",
+            "--pps-interval", "3s", "--accept-wait", "6s", "--json",
+        ])
+        try #require(upload.status == 0, "\(upload.error)\n\(owner.log())")
+        let hired = StorageMarketTests.contracts(owner)
+        try #require(hired.count >= 2, "\(hired)")
+        #expect(hired.allSatisfy { $0.payoutIntervalSeconds == 3 })
+
+        // Honest holders: every contract passes checkpoints, announced on chain.
+        let passing = MountCrashTests.waitUntil(seconds: 40) {
+            guard let report = Self.report(owner), report.holders.count == hired.count else { return false }
+            return report.holders.allSatisfy { $0.passed >= 3 && $0.failure == nil }
+        }
+        try #require(passing, "\(String(describing: Self.report(owner)))\n\(owner.log())")
+        let health = try #require(Self.report(owner)?.files.first)
+        #expect(health.rootsKept && health.announcement != nil)
+        #expect(health.shortParts == 0 && health.fewestReplicas == 2)
+        #expect(sellers.contains { $0.log().contains("checks the storage of") })
+
+        // Paid per check, to the unit: storage is metered exactly up to the last passed checkpoint, and the
+        // state signed is exactly the charge of that usage (read while no checkpoint passes in between).
+        var checked = 0
+        for _ in 0..<40 where checked < hired.count {
+            guard let before = Self.report(owner) else { continue }
+            let contracts = StorageMarketTests.contracts(owner)
+            guard let after = Self.report(owner), after.holders.map(\.passed) == before.holders.map(\.passed) else {
+                continue
+            }
+            checked = 0
+            for status in after.holders {
+                guard let contract = contracts.first(where: { $0.task == status.task && $0.peer == status.holder }),
+                    status.meteredUntil == status.lastPassedAt,
+                    contract.paidUnits == StorageMarketTests.expectedCharge(contract), contract.paidUnits > 0
+                else { break }
+                checked += 1
+            }
+            if checked < hired.count { Thread.sleep(forTimeInterval: 0.3) }
+        }
+        #expect(
+            checked == hired.count,
+            "\(StorageMarketTests.contracts(owner))\n\(String(describing: Self.report(owner)))"
+        )
+        // Each holder confirmed what it was paid: its own contract shows the same payment.
+        for seller in sellers {
+            guard let sold = StorageMarketTests.contracts(seller).first else { continue }
+            #expect(sold.paidUnits > 0)
+        }
+
+        // One holder corrupts its parts, another is killed.
+        let keys = try sellers.map { try StorageMarketTests.identityKey($0) }
+        let held = hired.map(\.peer)
+        let holders = sellers.indices.filter { held.contains(keys[$0]) }
+        try #require(holders.count >= 2)
+        let cheater = sellers[holders[0]]
+        let killed = sellers[holders[1]]
+        #expect(Self.corruptSoldParts(cheater) > 0)
+        kill(killed.process.processIdentifier, SIGKILL)
+        killed.process.waitUntilExit()
+        let failedKeys = [keys[holders[0]], keys[holders[1]]]
+        let detected = MountCrashTests.waitUntil(seconds: 30) {
+            let contracts = StorageMarketTests.contracts(owner)
+            let report = Self.report(owner)
+            return failedKeys.allSatisfy { key in
+                contracts.first { $0.peer == key }?.state == .cutOff
+                    && report?.holders.first { $0.holder == key }?.failure != nil
+            }
+        }
+        try #require(detected, "\(StorageMarketTests.contracts(owner))\n\(owner.log())")
+        let failures = Self.report(owner)?.holders.filter { failedKeys.contains($0.holder) }.compactMap(\.failure)
+        #expect(failures?.contains { $0.contains("lead to the root") || $0.contains("cannot answer") } == true)
+        #expect(
+            failures?.contains { $0.contains("no answer") || $0.contains("stopped answering") } == true,
+            "\(failures ?? [])"
+        )
+        let paidAtFailure = StorageMarketTests.contracts(owner).filter { failedKeys.contains($0.peer) }.map(\.paidUnits)
+
+        // Repair: every part back on two holders that pass their checkpoints.
+        let repaired = MountCrashTests.waitUntil(seconds: 90) {
+            guard let file = Self.report(owner)?.files.first else { return false }
+            return file.shortParts == 0 && file.fewestReplicas == 2
+        }
+        #expect(repaired, "\(String(describing: Self.report(owner)))\n\(owner.log())")
+        #expect(owner.log().contains("repairing"))
+        let parts = (2_000_000 + 262_143) / 262_144
+        let live = StorageMarketTests.contracts(owner).filter { $0.state == .active && $0.parts > 0 }
+        #expect(!live.contains { failedKeys.contains($0.peer) })
+        #expect(live.reduce(0) { $0 + $1.parts } >= parts * 2)
+        // The new placements pass their checkpoints too, and the failed holders were paid nothing more.
+        let newPasses = MountCrashTests.waitUntil(seconds: 30) {
+            guard let report = Self.report(owner) else { return false }
+            return live.allSatisfy { contract in
+                report.holders.contains { $0.task == contract.task && $0.holder == contract.peer && $0.passed >= 1 }
+            }
+        }
+        #expect(newPasses, "\(String(describing: Self.report(owner)))")
+        #expect(
+            StorageMarketTests.contracts(owner).filter { failedKeys.contains($0.peer) }.map(\.paidUnits)
+                == paidAtFailure
+        )
+    }
+}
