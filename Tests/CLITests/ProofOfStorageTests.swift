@@ -23,7 +23,8 @@ struct ProofOfStorageTests {
         var generator = SystemRandomNumberGenerator()
         while let relative = walker.nextObject() as? String {
             let path = root + "/" + relative
-            let name = (relative as NSString).lastPathComponent
+            // Elements live at `sold/ab/cdef…`: the hash's first two hex digits name the folder.
+            let name = relative.replacingOccurrences(of: "/", with: "")
             guard name.count == 40, name.allSatisfy(\.isHexDigit),
                 let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0
             else { continue }
@@ -127,7 +128,8 @@ struct ProofOfStorageTests {
             let contracts = StorageMarketTests.contracts(owner)
             let report = Self.report(owner)
             return failedKeys.allSatisfy { key in
-                contracts.first { $0.peer == key }?.state == .cutOff
+                // Cut off by the owner (or closed since by a holder that saw itself unpaid).
+                contracts.filter { $0.peer == key }.allSatisfy { $0.state != .active }
                     && report?.holders.first { $0.holder == key }?.failure != nil
             }
         }

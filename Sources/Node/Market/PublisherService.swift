@@ -54,6 +54,8 @@ final class PublisherService: Sendable {
     let paymentMessages = Atomic<Int>(0)
     /// Set by proof of storage (`Sources/Node/PPS`): what a contract under checkpoints may be paid.
     let proofGate = Mutex<ProofGate?>(nil)
+    /// Set by proof of storage: why a holder may not join a new task (it failed a checkpoint); nil: it may.
+    let holderBar = Mutex<HolderBar?>(nil)
 
     init(
         data: DataDirectory,
@@ -737,6 +739,10 @@ final class PublisherService: Sendable {
         }
         guard joins.withLock({ $0[request.task] != nil }) else {
             link.send(.joinRefused(task: request.task, reason: "the task takes no more holders"), to: id)
+            return
+        }
+        if let reason = holderBar.withLock({ $0 })?(holderKey.description) {
+            link.send(.joinRefused(task: request.task, reason: reason), to: id)
             return
         }
         let announcements = chain.poolState.announcements

@@ -70,6 +70,9 @@ public final class ProofOfStorage: Sendable {
         market.publisher.proofGate.withLock {
             $0 = { [weak self] record in self?.gate(record) }
         }
+        market.publisher.holderBar.withLock {
+            $0 = { [weak self] key in self?.bar(key) }
+        }
         network.proofHandler.withLock {
             $0 = { [weak self] bytes, id in self?.receive(bytes, from: id) }
         }
@@ -172,6 +175,15 @@ public final class ProofOfStorage: Sendable {
             return .wait
         }
         return account.payment(meteredUntil: record.meteredUntil)
+    }
+
+    /// A holder that failed a checkpoint of any content is not hired again.
+    private func bar(_ peerKey: String) -> String? {
+        accounts.withLock { table in
+            table.values.first { $0.peerKey == peerKey && $0.failure != nil }.map {
+                "this holder failed a proof-of-storage checkpoint: \($0.failure!)"
+            }
+        }
     }
 
     // MARK: The round
