@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "zenfs",
             dependencies: [
-                "Node", "ZenFSMount", "ZenFS", "Chain", "Market",
+                "Node", "ZenFSMount", "ZenFS", "Chain", "Market", "Sealing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -45,6 +45,8 @@ struct UploadCommand: ParsableCommand {
     var ppsInterval: String?
     @Option(name: .customLong("pps"), help: "How holders prove storage: merkle (default) or private.")
     var ppsMode: String?
+    @Flag(help: "Seal the file (name and content) with the wallet's key first: holders only see ciphertext.")
+    var encrypt = false
 
     func run() throws {
         guard replicas >= 1, replicas <= 64 else { throw ValidationError("--replicas takes 1 to 64") }
@@ -125,6 +127,7 @@ struct UploadCommand: ParsableCommand {
 
     /// The info-hash to upload: content ZenFS names already, or a local path added first.
     private func content() throws -> String {
+        if encrypt { return try sealedContent() }
         if path.count == 40, SHA1Digest(hex: path) != nil { return path.lowercased() }
         let service = try global.service()
         if !FileManager.default.fileExists(atPath: path) {
@@ -132,6 +135,18 @@ struct UploadCommand: ParsableCommand {
         }
         do {
             return try service.add(path, options: AddOptions(), progress: nil).infoHash.hex
+        } catch NamespaceError.alreadyExists(let existing) {
+            return try ContentLookup.metainfo(existing, in: service).infoHash.hex
+        }
+    }
+
+    /// Seals the local file and adds the sealed copy (under its neutral name); returns its info-hash.
+    private func sealedContent() throws -> String {
+        let sealed = try PrivateFiles.seal(path, global: global)
+        defer { try? FileManager.default.removeItem(atPath: sealed.folder) }
+        let service = try global.service()
+        do {
+            return try service.add(sealed.path, options: AddOptions(), progress: nil).infoHash.hex
         } catch NamespaceError.alreadyExists(let existing) {
             return try ContentLookup.metainfo(existing, in: service).infoHash.hex
         }

@@ -166,4 +166,92 @@ struct ProofOfStorageTests {
                 == paidAtFailure
         )
     }
+
+    /// Whether any file under `root` contains `needle`.
+    static func anyFile(under root: String, contains needle: Data) -> Bool {
+        guard let walker = FileManager.default.enumerator(atPath: root) else { return false }
+        while let relative = walker.nextObject() as? String {
+            guard let bytes = FileManager.default.contents(atPath: root + "/" + relative) else { continue }
+            if bytes.range(of: needle) != nil { return true }
+        }
+        return false
+    }
+
+    /// `zenfs upload --encrypt`: the file is sealed with the owner's wallet key before it is split; its holders
+    /// keep only ciphertext (neither the content's marker nor the file name is anywhere in their data), their
+    /// checkpoints run on the ciphertext, and `zenfs get` reads the parts back from the holders (the owner
+    /// dropped its own copy) and opens them into the original name and bytes.
+    @Test func encryptedUploadLeavesNoPlaintextOnHolders() throws {
+        let directory = TemporaryDirectory()
+        let miner = try NodeProcess(
+            in: directory.path,
+            name: "miner",
+            extra: ["--block-interval", "0.5", "--no-seeding"],
+            mining: true
+        )
+        let owner = try NodeProcess(
+            in: directory.path,
+            name: "owner",
+            peers: [miner],
+            extra: ["--no-seeding", "--payment-grace", "3s"]
+        )
+        let sellers = try (1...2).map {
+            try StorageMarketTests.seller(
+                in: directory.path,
+                name: "holder\($0)",
+                miner: miner,
+                storageFloor: "100/GiB-month"
+            )
+        }
+        for node in [owner] + sellers { #expect(node.waitForPeers(1)) }
+        try #require(try owner.runner.zenfs(["wallet", "faucet", "5", "--wait"]).status == 0)
+        let marker = "PLAINTEXT-MARKER-7d41e9"
+        let file = directory.path + "/diary-secret-name.txt"
+        var text = ""
+        while text.utf8.count < 1_200_000 { text += "\(marker) line \(text.count)\n" }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        let upload = try owner.runner.zenfs([
+            "upload", file, "--encrypt", "--replicas", "2", "--max-price-storage", "200/GiB-month", "--duration",
+            "600s", "--pps-interval", "3s", "--accept-wait", "6s", "--json",
+        ])
+        try #require(upload.status == 0, "\(upload.error)\n\(owner.log())")
+        let progress = try JSONDecoder().decode(UploadProgress.self, from: upload.output)
+        #expect(progress.shortParts == 0 && progress.fewestReplicas == 2)
+        let infoHash = progress.infoHash
+        let show = try owner.runner.zenfs(["show", infoHash])
+        #expect(!show.text.contains("diary"), "the metainfo names the sealed file only: \(show.text)")
+
+        // Checkpoints pass on the ciphertext.
+        let passing = MountCrashTests.waitUntil(seconds: 40) {
+            guard let report = Self.report(owner), report.holders.count == 2 else { return false }
+            return report.holders.allSatisfy { $0.passed >= 1 && $0.failure == nil }
+        }
+        #expect(passing, "\(String(describing: Self.report(owner)))")
+        for seller in sellers {
+            #expect(!StorageMarketTests.contracts(seller).isEmpty)
+            #expect(!Self.anyFile(under: seller.dataDirectory, contains: Data(marker.utf8)), "\(seller.name)")
+            #expect(!Self.anyFile(under: seller.dataDirectory, contains: Data("diary-secret".utf8)), "\(seller.name)")
+        }
+
+        // The owner drops its parts and reads the file back from its holders, opened with its key.
+        let elements = owner.dataDirectory + "/elements"
+        var removed = 0
+        for folder in try FileManager.default.contentsOfDirectory(atPath: elements) where folder.count == 2 {
+            for name in try FileManager.default.contentsOfDirectory(atPath: elements + "/" + folder) {
+                let path = elements + "/" + folder + "/" + name
+                if ((try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0) > 10_000 {
+                    try FileManager.default.removeItem(atPath: path)
+                    removed += 1
+                }
+            }
+        }
+        #expect(removed >= 4)
+        let restored = directory.path + "/restored"
+        let get = try owner.runner.zenfs(["get", infoHash, "--to", restored])
+        try #require(get.status == 0, "\(get.error)")
+        #expect(get.text.contains("diary-secret-name.txt"))
+        #expect(FileManager.default.contentsEqual(atPath: restored + "/diary-secret-name.txt", andPath: file))
+        let left = try FileManager.default.contentsOfDirectory(atPath: restored)
+        #expect(left == ["diary-secret-name.txt"], "the sealed copy is removed once opened")
+    }
 }
