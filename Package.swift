@@ -94,6 +94,8 @@ let package = Package(
             name: "ZenFSChainBench",
             dependencies: ["Chain", "Node", .product(name: "Logging", package: "swift-log")]
         ),
+        // The measurements of `scripts/bench pps`.
+        .executableTarget(name: "ZenFSProofBench", dependencies: ["Market", "Sealing", "Chain", "ZenFS"]),
 
         .testTarget(name: "ChainTests", dependencies: ["Chain"], resources: [.copy("Corpus")]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Chain", "ZenFS"]),
