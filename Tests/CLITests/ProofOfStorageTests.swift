@@ -1,8 +1,11 @@
+import Chain
 import Foundation
 import Glibc
+import Market
 import Node
 import TestSupport
 import Testing
+import ZenFS
 
 /// Periodic proof of storage between real node processes on loopback: holders answer Merkle checkpoints over
 /// the peer connection, each passed checkpoint pays the storage since the last one (to the unit), and a holder
@@ -253,5 +256,45 @@ struct ProofOfStorageTests {
         #expect(FileManager.default.contentsEqual(atPath: restored + "/diary-secret-name.txt", andPath: file))
         let left = try FileManager.default.contentsOfDirectory(atPath: restored)
         #expect(left == ["diary-secret-name.txt"], "the sealed copy is removed once opened")
+    }
+
+    /// Hostile proof-of-storage frames cost a holder nothing: unreadable bytes are logged, a checkpoint from a
+    /// peer it has no contract with gets `unable` with the reason, an answer to nothing is ignored, and the node
+    /// keeps serving and stops cleanly.
+    @Test func hostileProofMessagesAreRefusedCalmly() throws {
+        let directory = TemporaryDirectory()
+        let node = try NodeProcess(
+            in: directory.path,
+            name: "holder",
+            extra: ["--sell-storage", "16MiB", "--no-seeding"]
+        )
+        let raw = try #require(RawPeerConnection(port: node.port))
+        #expect(try raw.handshake())
+        #expect(raw.send(PeerFrame.encode(.storageProof([0xff, 0x00, 0x13]))))
+        let stranger = MerkleChallenge(
+            checkpoint: 77,
+            task: Hash256.sha256([1, 2, 3]),
+            content: SHA1Digest.of([4, 5, 6]),
+            leafSize: 256,
+            partPaths: false,
+            leaves: [MerkleLeafIndex(part: 0, leaf: 0)]
+        )
+        let challenge = ProofMessageCodec.encode(.merkleChallenge(stranger))
+        let stray = ProofMessageCodec.encode(.merkleAnswer(checkpoint: 5, proofs: []))
+        #expect(raw.send(PeerFrame.encode(.storageProof(challenge))))
+        #expect(raw.send(PeerFrame.encode(.storageProof(stray))))
+        var answer: ProofMessage?
+        for _ in 0..<50 where answer == nil {
+            guard let message = raw.readMessage() else { break }
+            if case .storageProof(let bytes) = message { answer = try? ProofMessageCodec.decode(bytes) }
+        }
+        guard case .unable(let checkpoint, let reason) = answer else {
+            Issue.record("no unable answer: \(String(describing: answer))")
+            return
+        }
+        #expect(checkpoint == 77 && reason.contains("no active contract"), "\(reason)")
+        #expect(node.log().contains("unreadable proof-of-storage message"))
+        #expect(node.status() != nil)
+        #expect(node.stop())
     }
 }
