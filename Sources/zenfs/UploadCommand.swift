@@ -45,6 +45,11 @@ struct UploadCommand: ParsableCommand {
     var ppsInterval: String?
     @Option(name: .customLong("pps"), help: "How holders prove storage: merkle (default) or private.")
     var ppsMode: String?
+    @Option(
+        name: .customLong("pps-confidence"),
+        help: "Private mode: bits of each checksum kept for audits (1 in 2^bits; 12); the rest serve before renewal."
+    )
+    var ppsConfidence = 12
     @Flag(help: "Seal the file (name and content) with the wallet's key first: holders only see ciphertext.")
     var encrypt = false
 
@@ -122,7 +127,8 @@ struct UploadCommand: ParsableCommand {
             throw ValidationError("--pps-interval: \(error)")
         }
         guard seconds > 0 else { throw ValidationError("--pps-interval must be positive") }
-        return ProofOrder(mode: mode ?? .merkle, intervalSeconds: seconds)
+        guard (1...1023).contains(ppsConfidence) else { throw ValidationError("--pps-confidence takes 1 to 1023") }
+        return ProofOrder(mode: mode ?? .merkle, intervalSeconds: seconds, confidenceBits: ppsConfidence)
     }
 
     /// The info-hash to upload: content ZenFS names already, or a local path added first.

@@ -297,4 +297,54 @@ struct ProofOfStorageTests {
         #expect(node.status() != nil)
         #expect(node.stop())
     }
+
+    /// The RFC's private-checksum mode between real processes: each checkpoint asks one bit of one part, a
+    /// checksum whose routine bits are used up is renewed and checks go on (`--pps-confidence 1000` keeps 1,000
+    /// of the 1,024 bits in reserve, so renewal comes after 24 checks), and a holder that overwrites its part
+    /// answers a wrong bit within a few checks and is paid no more.
+    @Test func privateChecksumRenewsAndCatchesALoss() throws {
+        let directory = TemporaryDirectory()
+        let miner = try NodeProcess(
+            in: directory.path,
+            name: "miner",
+            extra: ["--block-interval", "0.5", "--no-seeding"],
+            mining: true
+        )
+        let owner = try NodeProcess(
+            in: directory.path,
+            name: "owner",
+            peers: [miner],
+            extra: ["--no-seeding", "--payment-grace", "3s"]
+        )
+        let seller = try StorageMarketTests.seller(
+            in: directory.path,
+            name: "holder",
+            miner: miner,
+            storageFloor: "100/GiB-month"
+        )
+        for node in [owner, seller] { #expect(node.waitForPeers(1)) }
+        try #require(try owner.runner.zenfs(["wallet", "faucet", "5", "--wait"]).status == 0)
+        let file = directory.path + "/small.bin"
+        StorageMarketTests.randomFile(file, bytes: 200_000)
+        let upload = try owner.runner.zenfs([
+            "upload", file, "--replicas", "1", "--max-price-storage", "200/GiB-month", "--duration", "600s",
+            "--pps", "private", "--pps-interval", "1s", "--pps-confidence", "1000", "--accept-wait", "5s",
+        ])
+        try #require(upload.status == 0, "\(upload.error)\n\(owner.log())")
+        let renewed = MountCrashTests.waitUntil(seconds: 120) {
+            guard let holder = Self.report(owner)?.holders.first else { return false }
+            return holder.passed >= 30 && holder.failure == nil && owner.log().contains("renewed the private checksum")
+        }
+        try #require(renewed, "\(String(describing: Self.report(owner)))\n\(owner.log())")
+        #expect(Self.report(owner)?.files.first?.mode == "private")
+        let paid = StorageMarketTests.contracts(owner).first?.paidUnits ?? 0
+        #expect(paid > 0)
+
+        #expect(Self.corruptSoldParts(seller) == 1)
+        let caught = MountCrashTests.waitUntil(seconds: 60) {
+            Self.report(owner)?.holders.first?.failure?.contains("wrong bit") == true
+        }
+        #expect(caught, "\(String(describing: Self.report(owner)))")
+        #expect(MountCrashTests.waitUntil(seconds: 10) { StorageMarketTests.contracts(owner).first?.state != .active })
+    }
 }

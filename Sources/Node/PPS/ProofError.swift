@@ -5,6 +5,7 @@ import Market
 enum ProofError: Error, CustomStringConvertible {
     case modeNotServed(ProofOrder.Mode)
     case badInterval(Int64)
+    case badConfidence(Int)
     case unknownContent(String)
     case badLayout(String)
     case noContract(String)
@@ -18,6 +19,7 @@ enum ProofError: Error, CustomStringConvertible {
         case .modeNotServed(let mode):
             "this node does not run checkpoints in \(mode.rawValue) mode yet: use --pps merkle"
         case .badInterval(let seconds): "--pps-interval must be positive, not \(seconds) s"
+        case .badConfidence(let bits): "--pps-confidence takes 1 to 1023 bits, not \(bits)"
         case .unknownContent(let infoHash): "no content \(infoHash) in this node's store"
         case .badLayout(let infoHash): "the parts of \(infoHash) cannot be cut into proof leaves"
         case .noContract(let task): "no active contract with the asker for task \(task)"

@@ -88,7 +88,8 @@ extension ProofOfStorage {
             proof: ProofOrder(
                 mode: ProofOrder.Mode(rawValue: file.mode) ?? .merkle,
                 intervalSeconds: file.intervalSeconds,
-                leavesPerCheck: Int(file.leavesPerCheck)
+                leavesPerCheck: Int(file.leavesPerCheck),
+                confidenceBits: Int(file.confidenceBits)
             )
         )
         let hashes = missing.keys.compactMap(SHA1Digest.init(hex:))

@@ -26,6 +26,9 @@ public final class ProofOfStorage: Sendable {
         let peerKey: String
         let infoHash: String
         let leaves: [MerkleLeafIndex]
+        /// Private mode: the part asked about and the checkpoint's number in its checksum.
+        var privatePart: Int? = nil
+        var privateNumber: Int? = nil
     }
 
     /// Each holder's account by "task/peerKey", as saved in `market.sqlite`.
@@ -95,7 +98,9 @@ public final class ProofOfStorage: Sendable {
     /// follows checkpoints); its part roots are computed in the background.
     func register(_ order: UploadOrder) throws {
         guard let proof = order.proof else { return }
-        guard proof.mode == .merkle else { throw ProofError.modeNotServed(proof.mode) }
+        guard RenewalRule(confidenceBits: proof.confidenceBits) != nil else {
+            throw ProofError.badConfidence(proof.confidenceBits)
+        }
         guard proof.intervalSeconds > 0 else { throw ProofError.badInterval(proof.intervalSeconds) }
         guard let infoHash = SHA1Digest(hex: order.infoHash) else { throw ProofError.unknownContent(order.infoHash) }
         let metainfo = try ownMetainfo(infoHash)
@@ -112,10 +117,12 @@ public final class ProofOfStorage: Sendable {
                 totalLength: metainfo.info.totalLength,
                 partLength: Int64(metainfo.info.pieceLength),
                 roots: nil,
-                createdAt: clock()
+                createdAt: clock(),
+                confidenceBits: Int64(proof.confidenceBits)
             )
         file.intervalSeconds = proof.intervalSeconds
         file.leavesPerCheck = Int64(proof.leavesPerCheck)
+        file.confidenceBits = Int64(proof.confidenceBits)
         guard file.layout != nil else { throw ProofError.badLayout(order.infoHash) }
         try market.store.save(file)
         queue.async { self.refreshGoverned() }
@@ -133,8 +140,9 @@ public final class ProofOfStorage: Sendable {
         return metainfo
     }
 
-    /// Reads every part once and keeps its root: 32 bytes a part.
+    /// Reads every part once and keeps its root (32 bytes a part) or, in private mode, its checksum (170).
     private func computeRoots(of file: ProofFileRecord, metainfo: Metainfo) {
+        if file.isPrivate { return computeChecksums(of: file, metainfo: metainfo) }
         guard let layout = file.layout else { return }
         var roots = Data(capacity: metainfo.info.pieces.count * 32)
         for (index, hash) in metainfo.info.pieces.enumerated() {
@@ -192,7 +200,7 @@ public final class ProofOfStorage: Sendable {
         let now = clock()
         refreshGoverned()
         for file in (try? market.store.proofFiles()) ?? [] {
-            guard let verifier = file.verifier, let digest = SHA1Digest(hex: file.infoHash),
+            guard file.isReady, let layout = file.layout, let digest = SHA1Digest(hex: file.infoHash),
                 let metainfo = try? ownMetainfo(digest), let upload = try? market.store.upload(infoHash: file.infoHash)
             else { continue }
             announce(file, metainfo: metainfo, upload: upload)
@@ -201,7 +209,7 @@ public final class ProofOfStorage: Sendable {
             }
             for contract in contracts {
                 if contract.state == .active {
-                    check(contract, file: file, layout: verifier.layout, metainfo: metainfo, now: now)
+                    check(contract, file: file, layout: layout, metainfo: metainfo, now: now)
                 } else if contract.state == .cutOff {
                     markCutOff(contract, now: now)
                 }
@@ -283,6 +291,9 @@ public final class ProofOfStorage: Sendable {
         let indices = metainfo.info.pieces.enumerated().filter { held.contains($0.element.hex) }.map {
             UInt32($0.offset)
         }
+        if file.isPrivate {
+            return sendPrivate(&account, contract: contract, file: file, parts: indices, metainfo: metainfo, now: now)
+        }
         var generator = SystemRandomNumberGenerator()
         let leaves = HeldLeafDraw.leaves(Int(file.leavesPerCheck), ofParts: indices, layout: layout, using: &generator)
         guard !leaves.isEmpty, let task = contract.taskID, let content = SHA1Digest(hex: file.infoHash) else { return }
@@ -292,13 +303,21 @@ public final class ProofOfStorage: Sendable {
         asked.withLock {
             $0[number] = Asked(key: key, peerKey: contract.peerKey, infoHash: file.infoHash, leaves: leaves)
         }
-        guard let connection = connection(to: contract.peerKey) else {
-            logger.info(
-                "holder \(contract.peerKey.prefix(16)) is not connected: checkpoint \(number) will go unanswered"
-            )
-            return
-        }
-        let challenge = MerkleChallenge(
+        deliver(
+            .merkleChallenge(challengeFor(number, task: task, content: content, layout: layout, leaves: leaves)),
+            number: number,
+            to: contract.peerKey
+        )
+    }
+
+    private func challengeFor(
+        _ number: UInt64,
+        task: Hash256,
+        content: SHA1Digest,
+        layout: MerkleLayout,
+        leaves: [MerkleLeafIndex]
+    ) -> MerkleChallenge {
+        MerkleChallenge(
             checkpoint: number,
             task: task,
             content: content,
@@ -306,14 +325,22 @@ public final class ProofOfStorage: Sendable {
             partPaths: false,
             leaves: leaves
         )
-        network.send(.storageProof(ProofMessageCodec.encode(.merkleChallenge(challenge))), to: connection)
     }
 
-    private func connection(to peerKey: String) -> ConnectionID? {
+    /// Sends a checkpoint to the holder's connection; an unconnected holder misses it.
+    func deliver(_ message: ProofMessage, number: UInt64, to peerKey: String) {
+        guard let connection = connection(to: peerKey) else {
+            logger.info("holder \(peerKey.prefix(16)) is not connected: checkpoint \(number) will go unanswered")
+            return
+        }
+        network.send(.storageProof(ProofMessageCodec.encode(message)), to: connection)
+    }
+
+    func connection(to peerKey: String) -> ConnectionID? {
         network.connectionIDs.first { network.remoteIdentity(of: $0)?.publicKey.description == peerKey }
     }
 
-    private func persist(_ record: ProofAccountRecord) {
+    func persist(_ record: ProofAccountRecord) {
         accounts.withLock { $0[record.task + "/" + record.peerKey] = record }
         do { try market.store.save(record) } catch { logger.warning("cannot save a checkpoint account: \(error)") }
     }
@@ -332,8 +359,7 @@ public final class ProofOfStorage: Sendable {
         case .merkleAnswer(let number, let proofs): queue.async { self.answered(number, proofs: proofs, from: id) }
         case .unable(let number, let reason):
             queue.async { self.answered(number, failure: "the holder cannot answer: \(reason)", from: id) }
-        case .privateAnswer(let number, _):
-            queue.async { self.answered(number, failure: "a private-checksum answer to a Merkle checkpoint", from: id) }
+        case .privateAnswer(let number, let bit): queue.async { self.answered(number, bit: bit, from: id) }
         }
     }
 
@@ -348,7 +374,7 @@ public final class ProofOfStorage: Sendable {
         answered(number, failure: failure, from: id)
     }
 
-    private func answered(_ number: UInt64, failure: String?, from id: ConnectionID) {
+    func answered(_ number: UInt64, failure: String?, from id: ConnectionID) {
         guard let entry = asked.withLock({ $0[number] }) else { return }
         guard network.remoteIdentity(of: id)?.publicKey.description == entry.peerKey else {
             logger.warning("connection \(id) answered checkpoint \(number) of another holder: ignored")

@@ -12,10 +12,14 @@ public struct ProofOrder: Codable, Sendable, Equatable {
     public var intervalSeconds: Int64
     /// Leaves asked per checkpoint beyond one per part the holder keeps.
     public var leavesPerCheck: Int
+    /// Private mode: a cheater should survive an audit with at most 2^−bits; that many bits of each checksum
+    /// are kept as the audit reserve and the rest serve routine checkpoints before renewal (the RFC: 12).
+    public var confidenceBits: Int
 
-    public init(mode: Mode = .merkle, intervalSeconds: Int64, leavesPerCheck: Int = 12) {
+    public init(mode: Mode = .merkle, intervalSeconds: Int64, leavesPerCheck: Int = 12, confidenceBits: Int = 12) {
         self.mode = mode
         self.intervalSeconds = intervalSeconds
         self.leavesPerCheck = leavesPerCheck
+        self.confidenceBits = confidenceBits
     }
 }

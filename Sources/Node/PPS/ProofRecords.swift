@@ -21,6 +21,34 @@ struct ProofFileRecord: Codable, FetchableRecord, PersistableRecord, Sendable, E
     var announcement: String?
     var announcedHeight: Int64?
     var createdAt: Int64
+    /// Private mode: the renewal rule's confidence (see `ProofOrder.confidenceBits`).
+    var confidenceBits: Int64 = 12
+
+    var isPrivate: Bool { mode == ProofOrder.Mode.private.rawValue }
+
+    var rule: RenewalRule { RenewalRule(confidenceBits: Int(confidenceBits)) ?? .rfc }
+
+    /// Whether checkpoints can run: every part's root (Merkle) or checksum (private) is kept.
+    var isReady: Bool {
+        guard let layout, let roots else { return false }
+        return roots.count == layout.partCount * (isPrivate ? PrivateChecksum.encodedLength : 32)
+    }
+
+    /// Private mode: part `part`'s checksum (`roots` holds one encoded checksum per part, in order).
+    func checksum(part: Int) -> PrivateChecksum? {
+        let length = PrivateChecksum.encodedLength
+        guard isPrivate, let roots, (part + 1) * length <= roots.count else { return nil }
+        let start = roots.startIndex + part * length
+        return try? PrivateChecksum(encoded: Array(roots[start..<start + length]))
+    }
+
+    mutating func setChecksum(_ checksum: PrivateChecksum, part: Int) {
+        let length = PrivateChecksum.encodedLength
+        guard var bytes = roots, (part + 1) * length <= bytes.count else { return }
+        let start = bytes.startIndex + part * length
+        bytes.replaceSubrange(start..<start + length, with: checksum.encoded)
+        roots = bytes
+    }
 
     var layout: MerkleLayout? {
         try? MerkleLayout(totalLength: UInt64(totalLength), partLength: UInt64(partLength), leafSize: Int(leafSize))
@@ -74,6 +102,9 @@ enum ProofTables {
                     ) WITHOUT ROWID;
                     """
             )
+        }
+        migrator.registerMigration("v3: the private checksum's renewal confidence") { db in
+            try db.execute(sql: "ALTER TABLE proofFile ADD COLUMN confidenceBits INTEGER NOT NULL DEFAULT 12")
         }
     }
 }
