@@ -3,7 +3,6 @@ import Market
 /// Why proof of storage refused an upload's settings, or a holder could not answer a checkpoint (the holder
 /// sends the description as its `unable` answer).
 enum ProofError: Error, CustomStringConvertible {
-    case modeNotServed(ProofOrder.Mode)
     case badInterval(Int64)
     case badConfidence(Int)
     case unknownContent(String)
@@ -16,8 +15,6 @@ enum ProofError: Error, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .modeNotServed(let mode):
-            "this node does not run checkpoints in \(mode.rawValue) mode yet: use --pps merkle"
         case .badInterval(let seconds): "--pps-interval must be positive, not \(seconds) s"
         case .badConfidence(let bits): "--pps-confidence takes 1 to 1023 bits, not \(bits)"
         case .unknownContent(let infoHash): "no content \(infoHash) in this node's store"
