@@ -238,3 +238,33 @@ struct ProofsCommand: ParsableCommand {
         }
     }
 }
+
+/// `zenfs repair [PATH]`: brings every part of content under proof of storage back to the replicas asked now,
+/// instead of at the node's next repair round.
+struct RepairCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repair",
+        abstract: "Re-place parts of content under proof of storage that have too few passing holders, now."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "A ZenFS path, name or info-hash (default: everything under proof of storage).")
+    var path: String?
+
+    func run() throws {
+        let infoHash = try path.map { reference -> String in
+            if reference.count == 40, SHA1Digest(hex: reference) != nil { return reference.lowercased() }
+            return try ContentLookup.metainfo(reference, in: try global.service()).infoHash.hex
+        }
+        let response = try nodeClient(global).send(.repair(infoHash: infoHash))
+        if let error = response.error { throw ControlError.badResponse(error) }
+        let short = response.shortParts ?? [:]
+        if global.json { return try Output.json(short) }
+        if short.isEmpty { return Output.note("no content under proof of storage") }
+        for (content, parts) in short.sorted(by: { $0.key < $1.key }) {
+            print(
+                parts == 0 ? "\(content)\tall parts at their replicas" : "\(content)\t\(parts) parts short: repairing"
+            )
+        }
+    }
+}

@@ -294,6 +294,10 @@ struct ProofOfStorageTests {
         }
         #expect(checkpoint == 77 && reason.contains("no active contract"), "\(reason)")
         #expect(node.log().contains("unreadable proof-of-storage message"))
+        let repair = try node.runner.zenfs(["repair"])
+        #expect(repair.status == 0 && repair.error.contains("no content under proof of storage"), "\(repair.error)")
+        let unknown = try node.runner.zenfs(["repair", String(repeating: "ab", count: 20)])
+        #expect(unknown.status != 0 && unknown.error.contains("not under proof of storage"), "\(unknown.error)")
         #expect(node.status() != nil)
         #expect(node.stop())
     }

@@ -30,6 +30,8 @@ public enum ControlRequest: Codable, Sendable {
     case contracts
     /// The owner's checkpoint accounts, one per holder of content under proof of storage.
     case proofs
+    /// Repairs now the content under checkpoints (all of it, or one info-hash); answers parts short per content.
+    case repair(infoHash: String?)
     /// Development network only: pays `amount` ZEN (up to 8 decimals) from the premine to `address`; answers
     /// with the transaction.
     case faucet(amount: String, address: String)
@@ -171,6 +173,7 @@ public struct ControlResponse: Codable, Sendable {
     public var upload: UploadProgress?
     public var contracts: [ContractInfo]?
     public var proofs: ProofReport?
+    public var shortParts: [String: Int]?
     public var audit: ChainAudit?
 
     public init(

@@ -257,6 +257,10 @@ public final class ZenFSNode: Service, Sendable {
                 var response = ControlResponse()
                 response.proofs = try proofs.report()
                 return response
+            case .repair(let infoHash):
+                var response = ControlResponse()
+                response.shortParts = try proofs.repairNow(infoHash)
+                return response
             case .search(let tags, let fields, let wantsMetainfo, let wait):
                 return ControlResponse(
                     results: await search(tags: tags, fields: fields, wantsMetainfo: wantsMetainfo, wait: wait)

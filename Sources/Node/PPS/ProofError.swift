@@ -12,6 +12,7 @@ enum ProofError: Error, CustomStringConvertible {
     case positionPastData(UInt64)
     case challengeTooLarge(leaves: Int, leafSize: Int)
     case wrongMetainfo(String)
+    case notUnderCheckpoints(String)
 
     var description: String {
         switch self {
@@ -25,6 +26,8 @@ enum ProofError: Error, CustomStringConvertible {
         case .challengeTooLarge(let leaves, let leafSize):
             "a checkpoint of \(leaves) leaves of \(leafSize) bytes is larger than an answer may be"
         case .wrongMetainfo(let infoHash): "the metainfo received for \(infoHash) has another info-hash"
+        case .notUnderCheckpoints(let infoHash):
+            "\(infoHash) is not under proof of storage here: upload it with --pps-interval first"
         }
     }
 }

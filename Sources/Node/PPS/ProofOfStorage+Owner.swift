@@ -59,6 +59,23 @@ extension ProofOfStorage {
     /// checkpoints, fetches what the local store lacks from the remaining holders and runs the upload again,
     /// which hires anew through the market and places the missing copies. At most once an interval (and never
     /// while the upload runs).
+    /// `zenfs repair [INFOHASH]`: repairs now what is short (every content under checkpoints, or one), without
+    /// waiting for the round's pause between repairs; returns each content's parts short of replicas.
+    func repairNow(_ infoHash: String?) throws -> [String: Int] {
+        var short: [String: Int] = [:]
+        try queue.sync {
+            let files = try market.store.proofFiles().filter { infoHash == nil || $0.infoHash == infoHash }
+            if let infoHash, files.isEmpty { throw ProofError.notUnderCheckpoints(infoHash) }
+            for file in files {
+                guard let upload = try market.store.upload(infoHash: file.infoHash) else { continue }
+                short[file.infoHash] = shortfall(file, upload: upload).count
+                repairStarted.withLock { _ = $0.removeValue(forKey: file.infoHash) }
+                repairIfNeeded(file, upload: upload, now: clock())
+            }
+        }
+        return short
+    }
+
     func repairIfNeeded(_ file: ProofFileRecord, upload: UploadRecord, now: Int64) {
         let missing = shortfall(file, upload: upload)
         guard !missing.isEmpty else { return }
