@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(
             name: "zenfs",
             dependencies: [
-                "Node", "ZenFSMount", "ZenFS", "Chain", "Market",
+                "Node", "ZenFSMount", "ZenFS", "Chain", "Market", "Sealing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -94,6 +94,8 @@ let package = Package(
             name: "ZenFSChainBench",
             dependencies: ["Chain", "Node", .product(name: "Logging", package: "swift-log")]
         ),
+        // The measurements of `scripts/bench pps`.
+        .executableTarget(name: "ZenFSProofBench", dependencies: ["Market", "Sealing", "Chain", "ZenFS"]),
 
         .testTarget(name: "ChainTests", dependencies: ["Chain"], resources: [.copy("Corpus")]),
         .testTarget(name: "MarketTests", dependencies: ["Market", "Chain", "ZenFS"]),

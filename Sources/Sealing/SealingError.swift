@@ -13,6 +13,8 @@ public enum SealingError: Error, Hashable, Sendable, CustomStringConvertible {
     case truncated
     /// A parameter outside what the format allows.
     case badParameter(String)
+    /// A private file opened, but the name sealed inside it is not a single UTF-8 file name.
+    case unreadableName
     /// OpenSSL refused a step that cannot fail on good input.
     case openSSLFailure(String)
 
@@ -27,6 +29,7 @@ public enum SealingError: Error, Hashable, Sendable, CustomStringConvertible {
             "chunk \(index) of the sealed content was altered or is out of place: fetch it again from another holder"
         case .truncated: "the sealed content is cut short: its last chunk is missing"
         case .badParameter(let reason): "cannot seal: \(reason)"
+        case .unreadableName: "the private file opened, but the name sealed in it is not a file name"
         case .openSSLFailure(let step): "OpenSSL failed to \(step)"
         }
     }

@@ -24,10 +24,12 @@ struct GetCommand: ParsableCommand {
         try NetworkContent.ensureLocal(reference, service: service, dataDirectory: service.data.path)
         let result = try service.get(reference, to: directory, progress: bar.track)
         bar.finish()
+        // A private file (`zenfs upload --encrypt`) is opened with the wallet's key.
+        let path = try PrivateFiles.openIfSealed(result.path, global: global)
         if global.json {
             struct Written: Encodable { let path: String; let files: Int; let size: Int64 }
-            return try Output.json(Written(path: result.path, files: result.fileCount, size: result.totalLength))
+            return try Output.json(Written(path: path, files: result.fileCount, size: result.totalLength))
         }
-        print(result.path)
+        print(path)
     }
 }

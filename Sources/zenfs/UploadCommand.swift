@@ -38,6 +38,20 @@ struct UploadCommand: ParsableCommand {
     var payoutInterval = "60s"
     @Option(help: "The most the whole upload may cost, in ZEN (fees included).") var budget: String?
     @Option(name: .customLong("accept-wait"), help: "How long to wait for acceptances (15s).") var acceptWait = "15s"
+    @Option(
+        name: .customLong("pps-interval"),
+        help: "Check the holders every interval (periodic proof of storage) and pay storage per passed check."
+    )
+    var ppsInterval: String?
+    @Option(name: .customLong("pps"), help: "How holders prove storage: merkle (default) or private.")
+    var ppsMode: String?
+    @Option(
+        name: .customLong("pps-confidence"),
+        help: "Private mode: bits of each checksum kept for audits (1 in 2^bits; 12); the rest serve before renewal."
+    )
+    var ppsConfidence = 12
+    @Flag(help: "Seal the file (name and content) with the wallet's key first: holders only see ciphertext.")
+    var encrypt = false
 
     func run() throws {
         guard replicas >= 1, replicas <= 64 else { throw ValidationError("--replicas takes 1 to 64") }
@@ -50,6 +64,8 @@ struct UploadCommand: ParsableCommand {
             }
             order.budget = amount.units
         }
+        order.proof = try proofOrder()
+        if let proof = order.proof { order.payoutIntervalSeconds = proof.intervalSeconds }
         guard order.durationSeconds > 0, order.payoutIntervalSeconds != 0 else {
             throw ValidationError("--duration must be positive and --payout-interval not zero")
         }
@@ -94,8 +110,30 @@ struct UploadCommand: ParsableCommand {
         )
     }
 
+    /// The checkpoints asked for: `--pps-interval` turns them on, `--pps` picks the mode.
+    private func proofOrder() throws -> ProofOrder? {
+        let mode = try ppsMode.map { text in
+            guard let mode = ProofOrder.Mode(rawValue: text) else {
+                throw ValidationError("--pps takes merkle or private, not '\(text)'")
+            }
+            return mode
+        }
+        guard let ppsInterval else {
+            if mode != nil { throw ValidationError("--pps needs --pps-interval (how often holders are checked)") }
+            return nil
+        }
+        let seconds: Int64
+        do { seconds = try DurationText.seconds(ppsInterval) } catch {
+            throw ValidationError("--pps-interval: \(error)")
+        }
+        guard seconds > 0 else { throw ValidationError("--pps-interval must be positive") }
+        guard (1...1023).contains(ppsConfidence) else { throw ValidationError("--pps-confidence takes 1 to 1023") }
+        return ProofOrder(mode: mode ?? .merkle, intervalSeconds: seconds, confidenceBits: ppsConfidence)
+    }
+
     /// The info-hash to upload: content ZenFS names already, or a local path added first.
     private func content() throws -> String {
+        if encrypt { return try sealedContent() }
         if path.count == 40, SHA1Digest(hex: path) != nil { return path.lowercased() }
         let service = try global.service()
         if !FileManager.default.fileExists(atPath: path) {
@@ -103,6 +141,18 @@ struct UploadCommand: ParsableCommand {
         }
         do {
             return try service.add(path, options: AddOptions(), progress: nil).infoHash.hex
+        } catch NamespaceError.alreadyExists(let existing) {
+            return try ContentLookup.metainfo(existing, in: service).infoHash.hex
+        }
+    }
+
+    /// Seals the local file and adds the sealed copy (under its neutral name); returns its info-hash.
+    private func sealedContent() throws -> String {
+        let sealed = try PrivateFiles.seal(path, global: global)
+        defer { try? FileManager.default.removeItem(atPath: sealed.folder) }
+        let service = try global.service()
+        do {
+            return try service.add(sealed.path, options: AddOptions(), progress: nil).infoHash.hex
         } catch NamespaceError.alreadyExists(let existing) {
             return try ContentLookup.metainfo(existing, in: service).infoHash.hex
         }
@@ -139,6 +189,81 @@ struct ContractsCommand: ParsableCommand {
                 "\(contract.role.rawValue)\t\(contract.task.prefix(12))\t\(contract.peer.prefix(12))\t\(contract.state.rawValue)\t"
                     + "\(contract.parts)\t\(Output.size(contract.heldBytes))\t\(contract.paid)\t"
                     + "\(Amount(units: contract.fundsLeftUnits))\t\(ends)"
+            )
+        }
+        if let proofs = try nodeClient(global).send(.proofs).proofs, !proofs.files.isEmpty {
+            print("")
+            ProofsCommand.printTables(proofs)
+        }
+    }
+}
+
+/// `zenfs pps`: the checkpoints of the holders of this node's content under periodic proof of storage.
+struct ProofsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pps",
+        abstract: "Proof of storage: per holder, the checkpoints passed, the last one, and the first failure."
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        guard let report = try nodeClient(global).send(.proofs).proofs else {
+            throw ControlError.badResponse("the node sent no proof-of-storage report")
+        }
+        if global.json { return try Output.json(report) }
+        if report.files.isEmpty { return Output.note("no content under proof of storage") }
+        Self.printTables(report)
+    }
+
+    static func printTables(_ report: ProofReport) {
+        print("content\tmode\tinterval\treplicas\tshort parts")
+        for file in report.files {
+            print(
+                "\(file.infoHash.prefix(12))\t\(file.mode)\t\(file.intervalSeconds)s\t"
+                    + "\(file.fewestReplicas)/\(file.replicasAsked)\t\(file.shortParts)"
+            )
+        }
+        print("")
+        print("content\ttask\tholder\tinterval\tpassed\tlast passed\thealth")
+        for proof in report.holders {
+            let last =
+                proof.lastPassedAt.map {
+                    Date(timeIntervalSince1970: TimeInterval($0)).formatted(.iso8601)
+                } ?? "-"
+            print(
+                "\(proof.infoHash.prefix(12))\t\(proof.task.prefix(12))\t\(proof.holder.prefix(12))\t"
+                    + "\(proof.intervalSeconds)s\t\(proof.passed)\t\(last)\t\(proof.failure ?? "passing")"
+            )
+        }
+    }
+}
+
+/// `zenfs repair [PATH]`: brings every part of content under proof of storage back to the replicas asked now,
+/// instead of at the node's next repair round.
+struct RepairCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repair",
+        abstract: "Re-place parts of content under proof of storage that have too few passing holders, now."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @Argument(help: "A ZenFS path, name or info-hash (default: everything under proof of storage).")
+    var path: String?
+
+    func run() throws {
+        let infoHash = try path.map { reference -> String in
+            if reference.count == 40, SHA1Digest(hex: reference) != nil { return reference.lowercased() }
+            return try ContentLookup.metainfo(reference, in: try global.service()).infoHash.hex
+        }
+        let response = try nodeClient(global).send(.repair(infoHash: infoHash))
+        if let error = response.error { throw ControlError.badResponse(error) }
+        let short = response.shortParts ?? [:]
+        if global.json { return try Output.json(short) }
+        if short.isEmpty { return Output.note("no content under proof of storage") }
+        for (content, parts) in short.sorted(by: { $0.key < $1.key }) {
+            print(
+                parts == 0 ? "\(content)\tall parts at their replicas" : "\(content)\t\(parts) parts short: repairing"
             )
         }
     }

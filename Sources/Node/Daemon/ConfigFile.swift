@@ -1,5 +1,6 @@
 import Chain
 import Foundation
+import Market
 import ZenFS
 
 /// Why `config.toml` was refused.
@@ -145,6 +146,24 @@ public struct ConfigFile: Equatable {
                 ("node.minimum_task_bits", _), ("node.dht_bootstrap", _),
                 ("node.block_interval", _):
                 throw .badValue(line: line, key: key, expected: "of another type")
+            case ("pps.interval", .string(let text)):
+                guard let seconds = try? DurationText.seconds(text), seconds > 0 else {
+                    throw .badValue(line: line, key: key, expected: "a positive duration such as \"60s\"")
+                }
+                configuration.proofDefaults = ProofOrder(
+                    mode: configuration.proofDefaults?.mode ?? .merkle,
+                    intervalSeconds: seconds
+                )
+            case ("pps.mode", .string(let text)):
+                guard let mode = ProofOrder.Mode(rawValue: text) else {
+                    throw .badValue(line: line, key: key, expected: "\"merkle\" or \"private\"")
+                }
+                configuration.proofDefaults = ProofOrder(
+                    mode: mode,
+                    intervalSeconds: configuration.proofDefaults?.intervalSeconds ?? 60
+                )
+            case ("pps.interval", _), ("pps.mode", _):
+                throw .badValue(line: line, key: key, expected: "a string")
             case (let key, let value) where key.hasPrefix("market."):
                 let name = String(key.dropFirst("market.".count))
                 guard MarketSettings.keys.contains(name) else { throw .unknownKey(line: line, key) }

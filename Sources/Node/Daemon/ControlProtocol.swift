@@ -28,6 +28,10 @@ public enum ControlRequest: Codable, Sendable {
     case uploadProgress(infoHash: String)
     /// Every storage contract, on both sides.
     case contracts
+    /// The owner's checkpoint accounts, one per holder of content under proof of storage.
+    case proofs
+    /// Repairs now the content under checkpoints (all of it, or one info-hash); answers parts short per content.
+    case repair(infoHash: String?)
     /// Development network only: pays `amount` ZEN (up to 8 decimals) from the premine to `address`; answers
     /// with the transaction.
     case faucet(amount: String, address: String)
@@ -168,6 +172,8 @@ public struct ControlResponse: Codable, Sendable {
     public var history: [HistoryEntry]?
     public var upload: UploadProgress?
     public var contracts: [ContractInfo]?
+    public var proofs: ProofReport?
+    public var shortParts: [String: Int]?
     public var audit: ChainAudit?
 
     public init(

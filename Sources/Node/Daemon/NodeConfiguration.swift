@@ -31,6 +31,9 @@ public struct NodeConfiguration: Sendable {
     public var blockIntervalSeconds: Double?
     /// What the node sells and how it pays (`[market]`).
     public var market = MarketSettings()
+    /// Checkpoints for uploads that name none (`[pps] interval`, `mode`); nil: such uploads are paid per
+    /// payout interval.
+    public var proofDefaults: ProofOrder?
     /// Testing only: serve parts with a flipped byte.
     public var servesCorruptParts = false
     /// Testing only: seconds to wait before answering each element request.

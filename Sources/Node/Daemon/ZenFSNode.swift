@@ -35,6 +35,8 @@ public final class ZenFSNode: Service, Sendable {
     public let tracker: TrackerServer?
     public let seeder: BitTorrentSeeder?
     public let marketplace: Marketplace
+    /// Periodic proof of storage, over the market.
+    let proofs: ProofOfStorage
     private let trackerPort = Mutex<Int?>(nil)
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
@@ -87,6 +89,7 @@ public final class ZenFSNode: Service, Sendable {
             chainService: chainService,
             logger: logger
         )
+        proofs = try ProofOfStorage(market: marketplace, network: network, data: data, fetcher: fetcher, logger: logger)
         let fetcherForSeeding = fetcher
         let directory = data
         // Brings a part into the store for libtorrent or the web seed, waiting at most 30 s.
@@ -164,6 +167,7 @@ public final class ZenFSNode: Service, Sendable {
         let keeper = Task { await keepPeersConnected() }
         let seeding = Task { await keepSeeding() }
         let market = Task { [marketplace] in await marketplace.run() }
+        let checkpoints = Task { [proofs] in await proofs.run() }
         var miner: Task<Void, Never>?
         if configuration.mining {
             let payee = try Wallet.open(dataDirectory: configuration.dataDirectory, network: configuration.network)
@@ -178,7 +182,9 @@ public final class ZenFSNode: Service, Sendable {
         miner?.cancel()
         seeding.cancel()
         market.cancel()
+        checkpoints.cancel()
         await market.value
+        await checkpoints.value
         await miner?.value
         await seeding.value
         await keeper.value
@@ -249,7 +255,9 @@ public final class ZenFSNode: Service, Sendable {
             case .chainStatus, .chainBlocks, .chainTransaction, .unspent, .submitTransaction, .history, .connect,
                 .faucet, .chainAudit:
                 return try await handleChain(request)
-            case .upload(let order):
+            case .upload(let asked):
+                let order = asked.withProof(default: configuration.proofDefaults)
+                try proofs.register(order)
                 try marketplace.publisher.start(order)
                 var response = ControlResponse()
                 response.upload = marketplace.publisher.progress(of: order.infoHash)
@@ -262,6 +270,14 @@ public final class ZenFSNode: Service, Sendable {
             case .contracts:
                 var response = ControlResponse()
                 response.contracts = try marketplace.contracts()
+                return response
+            case .proofs:
+                var response = ControlResponse()
+                response.proofs = try proofs.report()
+                return response
+            case .repair(let infoHash):
+                var response = ControlResponse()
+                response.shortParts = try proofs.repairNow(infoHash)
                 return response
             case .search(let tags, let fields, let wantsMetainfo, let wait):
                 return ControlResponse(

@@ -6,7 +6,7 @@ import GRDB
 /// every payout interval) never wait on the mount's group commits. WAL, every state change synced before the
 /// node acts on it.
 final class MarketStore: Sendable {
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     init(path: String) throws {
         var configuration = Configuration()
@@ -47,6 +47,7 @@ final class MarketStore: Sendable {
         migrator.registerMigration("v2: download contracts") { db in
             try db.execute(sql: "ALTER TABLE contract ADD COLUMN purpose TEXT NOT NULL DEFAULT 'storage'")
         }
+        ProofTables.registerMigrations(in: &migrator)
         try migrator.migrate(pool)
     }
 

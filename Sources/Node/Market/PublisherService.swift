@@ -64,6 +64,10 @@ final class PublisherService: Sendable {
     /// Channel states signed and payment messages sent since the node started.
     let statesSigned = Atomic<Int>(0)
     let paymentMessages = Atomic<Int>(0)
+    /// Set by proof of storage (`Sources/Node/PPS`): what a contract under checkpoints may be paid.
+    let proofGate = Mutex<ProofGate?>(nil)
+    /// Set by proof of storage: why a holder may not join a new task (it failed a checkpoint); nil: it may.
+    let holderBar = Mutex<HolderBar?>(nil)
 
     init(
         data: DataDirectory,
@@ -614,10 +618,27 @@ final class PublisherService: Sendable {
             try? store.save(record)
             return
         }
+        // Proof of storage: under checkpoints, storage is paid up to the last passed one, as soon as it passed;
+        // a holder that failed one is paid no more.
+        var meterUntil = now
+        var proven = false
+        if let gate = proofGate.withLock({ $0 }), let decision = gate(record) {
+            switch decision {
+            case .stop(let failure):
+                logger.warning("holder \(record.peerKey.prefix(16)) is paid no more: \(failure)")
+                record.state = .cutOff
+                try? store.save(record)
+                return
+            case .wait: meterUntil = record.meteredUntil
+            case .pay(let until):
+                meterUntil = until
+                proven = true
+            }
+        }
         let ending = now >= record.endsAt
-        guard ending || now - record.lastPaidAt >= interval else { return }
+        guard ending || proven || now - record.lastPaidAt >= interval else { return }
         var meter = record.meter
-        meter.advance(to: now, end: record.endsAt)
+        meter.advance(to: meterUntil, end: record.endsAt)
         record.meter = meter
         let charge = record.rates.charge(for: meter.usage)
         var ahead = Amount(units: 0)
@@ -785,6 +806,10 @@ final class PublisherService: Sendable {
         }
         guard joins.withLock({ $0[request.task] != nil }) else {
             link.send(.joinRefused(task: request.task, reason: "the task takes no more holders"), to: id)
+            return
+        }
+        if let reason = holderBar.withLock({ $0 })?(holderKey.description) {
+            link.send(.joinRefused(task: request.task, reason: reason), to: id)
             return
         }
         let announcements = chain.poolState.announcements

@@ -15,6 +15,8 @@ public struct UploadOrder: Codable, Sendable, Equatable {
     public var budget: Int64?
     /// How long to wait for acceptances after the offer.
     public var acceptWaitSeconds: Int64
+    /// Proof of storage for the holders (`Sources/Node/PPS`); nil: storage is paid per payout interval.
+    public var proof: ProofOrder?
 
     public init(
         infoHash: String,
@@ -25,7 +27,8 @@ public struct UploadOrder: Codable, Sendable, Equatable {
         durationSeconds: Int64,
         payoutIntervalSeconds: Int64,
         budget: Int64?,
-        acceptWaitSeconds: Int64
+        acceptWaitSeconds: Int64,
+        proof: ProofOrder? = nil
     ) {
         self.infoHash = infoHash
         self.replicas = replicas
@@ -36,6 +39,7 @@ public struct UploadOrder: Codable, Sendable, Equatable {
         self.payoutIntervalSeconds = payoutIntervalSeconds
         self.budget = budget
         self.acceptWaitSeconds = acceptWaitSeconds
+        self.proof = proof
     }
 }
 

@@ -63,6 +63,9 @@ extension PeerNetwork {
         case .market(let bytes):
             let handler = marketHandler.withLock { $0 }
             handler?(bytes, id)
+        case .storageProof(let bytes):
+            let handler = proofHandler.withLock { $0 }
+            handler?(bytes, id)
         case .pong, .ping, .hello, .proof:
             break
         }

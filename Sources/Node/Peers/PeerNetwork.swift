@@ -60,6 +60,8 @@ public final class PeerNetwork: Sendable {
     public let chainHandler = Mutex<(@Sendable (PeerMessage, ConnectionID) -> Void)?>(nil)
     /// Set once by the market: receives market messages (joins, contracts, parts to keep, channel states).
     public let marketHandler = Mutex<(@Sendable ([UInt8], ConnectionID) -> Void)?>(nil)
+    /// Set once by proof of storage: receives checkpoints (on a holder) and their answers (on an owner).
+    public let proofHandler = Mutex<(@Sendable ([UInt8], ConnectionID) -> Void)?>(nil)
     /// Set once by the market: told of each element served to a peer (for metering downloads).
     public let onServed = Mutex<(@Sendable (ConnectionID, ElementKind, SHA1Digest, Int) -> Void)?>(nil)
     /// Set once by the market: told of each element a peer sent this node (for metering paid downloads).

@@ -18,12 +18,14 @@ public enum PeerMessageType: UInt8, Sendable, CaseIterable {
     case block = 0x32
     case transaction = 0x33
     case market = 0x40
+    case storageProof = 0x41
 
     /// The largest payload a frame of this type may carry; a longer frame is refused before it is read.
     public var maximumPayloadLength: Int {
         switch self {
         case .element: PeerFrame.maximumElementLength + 16
         case .market: PeerFrame.maximumElementLength + 2048
+        case .storageProof: PeerFrame.maximumProofLength + 16
         case .searchAnswer: 4 << 20
         case .block: 2 << 20
         case .transaction: 1 << 20
@@ -41,6 +43,8 @@ public enum PeerFrame {
     public static let headerLength = 5
     /// The largest element (part or metainfo) that travels between nodes.
     public static let maximumElementLength = 16 << 20
+    /// The largest proof-of-storage message (a checkpoint's answer: leaves and their paths).
+    public static let maximumProofLength = 4 << 20
     /// The largest frame of any type, header included.
     public static var maximumFrameLength: Int {
         headerLength + PeerMessageType.allCases.map(\.maximumPayloadLength).max()!

@@ -178,4 +178,7 @@ public enum PeerMessage: Sendable, Equatable {
     /// A storage-market message between a publisher and a holder of its circuit (its own encoding, see the
     /// Market module's codec).
     case market([UInt8])
+    /// A proof-of-storage message between an owner and a holder of its parts: a checkpoint or its answer (its
+    /// own encoding, see the Market module's `ProofMessageCodec`).
+    case storageProof([UInt8])
 }

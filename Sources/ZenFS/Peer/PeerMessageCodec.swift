@@ -97,6 +97,9 @@ public enum PeerMessageCodec {
         case .transaction(let bytes):
             type = .transaction
             writer.writeBytes(bytes)
+        case .storageProof(let bytes):
+            type = .storageProof
+            writer.writeBytes(bytes)
         }
         return (type, writer.bytes)
     }
@@ -211,6 +214,7 @@ public enum PeerMessageCodec {
         case .block: return .block(try reader.readBytes(limit: 2 << 20))
         case .transaction: return .transaction(try reader.readBytes(limit: 1 << 20))
         case .market: return .market(try reader.readBytes(limit: PeerFrame.maximumElementLength + 1024))
+        case .storageProof: return .storageProof(try reader.readBytes(limit: PeerFrame.maximumProofLength))
         }
     }
 
