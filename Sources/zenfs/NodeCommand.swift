@@ -14,7 +14,8 @@ struct NodeCommand: AsyncParsableCommand {
         discussion: """
             Settings come from these flags, then from config.toml in the data directory (or --config), then from
             defaults: a private development network listening on 127.0.0.1:\(NodeConfiguration.defaultPort).
-            """
+            """,
+        subcommands: [NodeBenchmarkCommand.self]
     )
 
     @OptionGroup var global: GlobalOptions
@@ -76,6 +77,8 @@ struct NodeCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Selling storage") var market: MarketOptions
 
+    @OptionGroup(title: "Selling VMs") var vmMarket: VMMarketOptions
+
     @Flag(name: .customLong("testing-serve-corrupt-parts"), help: .hidden)
     var servesCorruptParts = false
 
@@ -119,6 +122,7 @@ struct NodeCommand: AsyncParsableCommand {
         }
         if let blockInterval { configuration.blockIntervalSeconds = blockInterval }
         try market.apply(to: &configuration.market)
+        try vmMarket.apply(to: &configuration.compute)
         configuration.servesCorruptParts = servesCorruptParts
         configuration.market.sendsHostileStates = sendsHostileStates
         configuration.serveDelaySeconds = serveDelay

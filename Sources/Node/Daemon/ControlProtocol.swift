@@ -33,6 +33,8 @@ public enum ControlRequest: Codable, Sendable {
     case faucet(amount: String, address: String)
     /// Checks that the unspent outputs hold exactly the premine and every block subsidy.
     case chainAudit
+    /// A `zenfs task` or `zenfs vm` request (the VM market).
+    case compute(ComputeRequest)
 }
 
 /// The chain as `zenfs chain status` shows it.
@@ -169,6 +171,7 @@ public struct ControlResponse: Codable, Sendable {
     public var upload: UploadProgress?
     public var contracts: [ContractInfo]?
     public var audit: ChainAudit?
+    public var compute: ComputeResponse?
 
     public init(
         error: String? = nil,

@@ -29,6 +29,8 @@ public struct NodeConfiguration: Sendable {
     public var blockIntervalSeconds: Double?
     /// What the node sells and how it pays (`[market]`).
     public var market = MarketSettings()
+    /// What the node sells as VMs and how it bills them (`[compute]`).
+    public var compute = ComputeSettings()
     /// Testing only: serve parts with a flipped byte.
     public var servesCorruptParts = false
     /// Testing only: seconds to wait before answering each element request.

@@ -35,6 +35,7 @@ public final class ZenFSNode: Service, Sendable {
     public let tracker: TrackerServer?
     public let seeder: BitTorrentSeeder?
     public let marketplace: Marketplace
+    public let compute: ComputeMarket
     private let trackerPort = Mutex<Int?>(nil)
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
@@ -85,6 +86,15 @@ public final class ZenFSNode: Service, Sendable {
             network: network,
             chain: chain,
             chainService: chainService,
+            logger: logger
+        )
+        compute = try ComputeMarket(
+            settings: configuration.compute,
+            data: data,
+            network: network,
+            chain: chain,
+            chainService: chainService,
+            group: group,
             logger: logger
         )
         let fetcherForSeeding = fetcher
@@ -153,6 +163,7 @@ public final class ZenFSNode: Service, Sendable {
         let keeper = Task { await keepPeersConnected() }
         let seeding = Task { await keepSeeding() }
         let market = Task { [marketplace] in await marketplace.run() }
+        let computing = Task { [compute] in await compute.run() }
         var miner: Task<Void, Never>?
         if configuration.mining {
             let payee = try Wallet.open(dataDirectory: configuration.dataDirectory, network: configuration.network)
@@ -167,7 +178,9 @@ public final class ZenFSNode: Service, Sendable {
         miner?.cancel()
         seeding.cancel()
         market.cancel()
+        computing.cancel()
         await market.value
+        await computing.value
         await miner?.value
         await seeding.value
         await keeper.value
@@ -244,6 +257,10 @@ public final class ZenFSNode: Service, Sendable {
             case .contracts:
                 var response = ControlResponse()
                 response.contracts = try marketplace.contracts()
+                return response
+            case .compute(let computeRequest):
+                var response = ControlResponse()
+                response.compute = try await compute.handle(computeRequest)
                 return response
             case .search(let tags, let fields, let wantsMetainfo, let wait):
                 return ControlResponse(
