@@ -135,6 +135,7 @@ struct VMMarketTests {
         }
         try #require(settled, "\(Self.leases(seller))\n\(seller.log())")
         let sold = try #require(Self.leases(seller).first)
+        if ProcessInfo.processInfo.environment["ZENFS_TEST_VERBOSE"] != nil { print("\(sold)\n\(seller.log())\n\(publisher.log())") }
         #expect(sold.paidUnits == sold.billedUnits)
         #expect(sold.paidUnits == Self.expectedCharge(sold.usage, sold.rates), "\(sold)")
         #expect(sold.usage.cpuNanoseconds > 0 && sold.usage.trafficBytes > 0)
