@@ -95,7 +95,7 @@ struct TaskPublishCommand: ParsableCommand {
             if ready.count >= order.machines { break }
             Thread.sleep(forTimeInterval: 0.5)
         }
-        if global.json { return try Output.json(ready) }
+        if global.json { return try Output.json(PublishedTask(task: task, leases: ready)) }
         for lease in ready {
             print("node \(lease.peerKey.prefix(16)): ssh -p \(lease.sshPort ?? 0) root@127.0.0.1")
         }
@@ -103,6 +103,12 @@ struct TaskPublishCommand: ParsableCommand {
             Output.note("\(ready.count) of \(order.machines) VMs reachable after \(wait) s; see zenfs task list")
         }
     }
+}
+
+/// What `zenfs task publish --json` prints: the task's id and the leases reachable so far.
+struct PublishedTask: Codable {
+    let task: String
+    let leases: [VMLeaseRecord]
 }
 
 /// `zenfs task list`: this node's VM leases, as publisher and as seller.

@@ -56,6 +56,8 @@ public struct VMLeaseRecord: Codable, Sendable, Equatable {
     public var sshPort: Int?
     public var startedAt: Int64?
     public var stoppedAt: Int64?
+    /// When the best state came (the node) or was signed (the publisher).
+    public var lastPaidAt: Int64?
     public var closeTransaction: String?
     public var note: String?
 

@@ -574,6 +574,7 @@ final class VMSellerService: Sendable {
         }
         record.stateAmount = amount.units
         record.stateSignature = Hex.encode(signature.bytes)
+        record.lastPaidAt = clock()
         book.save(record)
         var accepted = ComputeMessage(.paymentAccepted, task: record.task)
         accepted.amount = amount.units
