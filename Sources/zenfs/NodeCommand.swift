@@ -189,6 +189,11 @@ struct StatusCommand: ParsableCommand {
                 "market     income \(Amount(units: market.incomeUnits)) ZEN (\(market.sellingContracts) contracts\(selling)), spending \(Amount(units: market.spendingUnits)) ZEN (\(market.buyingContracts) contracts)"
             )
         }
+        if let vms = status.vms, vms.running + vms.renting > 0 || vms.incomeUnits + vms.spendingUnits > 0 {
+            print(
+                "VMs        \(vms.running) run for publishers, income \(Amount(units: vms.incomeUnits)) ZEN; \(vms.renting) rented, spending \(Amount(units: vms.spendingUnits)) ZEN"
+            )
+        }
         print("peers      \(status.peers.count) (the circuit)")
         for peer in status.peers {
             let latency = peer.latencyMilliseconds.map { String(format: "%.1f ms", $0) } ?? "-"

@@ -176,7 +176,7 @@ struct VMMarketTests {
             Self.leases(seller).first { $0.task == bobs.task }?.state == .closed
         }
         let took = Date().timeIntervalSince(stoppedAt)
-        #expect(cutOff, "\(Self.leases(seller))\n\(seller.log())")
+        #expect(cutOff, "stopped at \(Int(stoppedAt.timeIntervalSince1970)): \(Self.leases(seller))\n\(seller.log())")
         // By the node's own clock: stopped at most an interval plus the grace after the last state it took (and
         // two rounds of its one-second clock); by the test's, that plus the polling under load.
         let cut = try #require(Self.leases(seller).first { $0.task == bobs.task })

@@ -255,8 +255,14 @@ final class VMSellerService: Sendable {
                     var watch =
                         table[record.task]
                         ?? PaymentWatch(intervalSeconds: record.payoutInterval, slack: settings.payoutTolerance)
+                    let wasDue = watch.dueSince != nil
                     watch.observe(paid: Amount(units: record.paidUnits), owed: owed, now: now)
                     table[record.task] = watch
+                    if !wasDue, watch.dueSince != nil {
+                        logger.info(
+                            "the publisher of VM task \(record.task.prefix(16)) is behind: paid \(Amount(units: record.paidUnits)) ZEN of \(owed) billed"
+                        )
+                    }
                     return watch.isLate(now: now, graceSeconds: settings.graceSeconds)
                 }
                 if late {
@@ -448,7 +454,13 @@ final class VMSellerService: Sendable {
         record.state = state
         record.stoppedAt = now
         book.save(record)
-        report(record, final: true, now: now)
+        if state == .ending {
+            report(record, final: true, now: now)
+        } else {
+            var refusal = ComputeMessage(.refused, task: record.task)
+            refusal.reason = "payment fell more than an interval plus the grace behind: the VM was stopped"
+            send(refusal, to: record.peerKey)
+        }
         logger.info(
             "stopped the VM of task \(record.task.prefix(16)): \(Amount(units: record.billedUnits)) ZEN billed"
         )
@@ -551,6 +563,11 @@ final class VMSellerService: Sendable {
     }
 
     private func receivePayment(_ message: ComputeMessage, record: inout VMLeaseRecord, from id: ConnectionID) {
+        // A state that comes after the close (or the cut-off) pays nothing: the channel is spent or being spent.
+        guard record.state == .running || record.state == .ending || record.state == .accepted else {
+            link.complain(about: id, "a VM payment after the lease was \(record.state.rawValue)")
+            return
+        }
         guard let channel = record.channelOutPoint, let terms = record.channelTerms,
             let amount = message.amount.map(Amount.init(units:)), let signature = message.stateSignature,
             message.channelOutPoint == channel

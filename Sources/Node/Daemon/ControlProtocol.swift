@@ -121,6 +121,8 @@ public struct NodeStatus: Codable, Sendable {
     public let uptimeSeconds: Double
     /// What the market earned and spent.
     public var market: MarketTotals? = nil
+    /// What the VM market earned and spent.
+    public var vms: VMTotals? = nil
 }
 
 /// A request the quota refused, with the numbers of `StoreError.quotaExceeded`.

@@ -380,7 +380,8 @@ public final class ZenFSNode: Service, Sendable {
             tracker: trackerPort.withLock { $0 }.map { "http://\(configuration.tracker!.host):\($0)/announce" },
             seeding: seeder?.status,
             uptimeSeconds: Date().timeIntervalSince(started),
-            market: try? marketplace.totals()
+            market: try? marketplace.totals(),
+            vms: compute.totals()
         )
     }
 }
