@@ -62,7 +62,9 @@ struct TaskPublishCommand: ParsableCommand {
         let order: VMTaskOrder
         do {
             guard let key = try? String(contentsOfFile: sshKey, encoding: .utf8), key.hasPrefix("ssh-") else {
-                throw ValidationError("--ssh-key: \(sshKey) is not an OpenSSH public key file (ssh-keygen -t ed25519 makes one)")
+                throw ValidationError(
+                    "--ssh-key: \(sshKey) is not an OpenSSH public key file (ssh-keygen -t ed25519 makes one)"
+                )
             }
             order = VMTaskOrder(
                 resources: try VMResources(parsing: vm),

@@ -60,7 +60,8 @@ struct VMMarketOptions: ParsableArguments {
         let given: [(String, String?)] = [
             ("sell_vm", sellVM), ("price_core_hour", priceCoreHour), ("price_memory_gib_hour", priceMemoryGiBHour),
             ("price_disk_gib_month", priceDiskGiBMonth), ("price_traffic_gib", priceTrafficGiB),
-            ("payout_tolerance", payoutTolerance), ("vm_grace", vmGrace), ("vm_directory", vmDirectory), ("vm_images", vmImages),
+            ("payout_tolerance", payoutTolerance), ("vm_grace", vmGrace), ("vm_directory", vmDirectory),
+            ("vm_images", vmImages),
             ("vm_packages", vmPackages), ("vm_user", vmUser),
         ]
         for case (let key, let text?) in given {

@@ -80,9 +80,16 @@ public final class ComputeMarket: Sendable {
 
     /// The node's tunnel key: made once, kept raw in the data directory (0600).
     static func tunnelKey(path: String) throws -> TunnelKey {
-        if let data = FileManager.default.contents(atPath: path) { return try TunnelKey(rawRepresentation: Array(data)) }
+        if let data = FileManager.default.contents(atPath: path) {
+            return try TunnelKey(rawRepresentation: Array(data))
+        }
         let key = TunnelKey()
-        guard FileManager.default.createFile(atPath: path, contents: Data(key.rawRepresentation), attributes: [.posixPermissions: 0o600])
+        guard
+            FileManager.default.createFile(
+                atPath: path,
+                contents: Data(key.rawRepresentation),
+                attributes: [.posixPermissions: 0o600]
+            )
         else { throw VMTaskError.badOrder("cannot write the tunnel key \(path)") }
         return key
     }
@@ -132,7 +139,8 @@ public final class ComputeMarket: Sendable {
             return ComputeResponse(task: task)
         case .console(let task):
             guard seller != nil else { throw VMTaskError.notSelling }
-            let runDirectory = settings.runDirectory ?? book.path.replacingOccurrences(of: "/vm-leases.json", with: "/vm")
+            let runDirectory =
+                settings.runDirectory ?? book.path.replacingOccurrences(of: "/vm-leases.json", with: "/vm")
             guard task.count >= 8,
                 let record = book.all.first(where: { $0.role == .seller && $0.task.hasPrefix(task) })
             else { throw VMTaskError.unknownTask(task) }

@@ -88,7 +88,8 @@ public enum ComputeSettingError: Error, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .unknown(let key): "unknown compute setting '\(key)' (known: \(ComputeSettings.keys.joined(separator: ", ")))"
+        case .unknown(let key):
+            "unknown compute setting '\(key)' (known: \(ComputeSettings.keys.joined(separator: ", ")))"
         case .bad(let key, let why): "\(key): \(why)"
         }
     }

@@ -48,7 +48,8 @@ public struct NodeBenchmark: Codable, Sendable, Equatable {
     static func cpuMegahertz() -> Int {
         guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8) else { return 0 }
         for line in text.split(separator: "\n") where line.hasPrefix("cpu MHz") {
-            if let value = line.split(separator: ":").last.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) }) {
+            if let value = line.split(separator: ":").last.flatMap({ Double($0.trimmingCharacters(in: .whitespaces)) })
+            {
                 return Int(value.rounded())
             }
         }

@@ -94,7 +94,9 @@ final class LeaseBook: Sendable {
         records = Mutex(loaded)
     }
 
-    var all: [VMLeaseRecord] { records.withLock { Array($0.values) }.sorted { ($0.createdAt, $0.key) < ($1.createdAt, $1.key) } }
+    var all: [VMLeaseRecord] {
+        records.withLock { Array($0.values) }.sorted { ($0.createdAt, $0.key) < ($1.createdAt, $1.key) }
+    }
 
     func record(role: VMLeaseRecord.Role, task: String, peerKey: String) -> VMLeaseRecord? {
         records.withLock { $0[role.rawValue + "/" + task + "/" + peerKey] }
@@ -107,6 +109,8 @@ final class LeaseBook: Sendable {
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        if let data = try? encoder.encode(snapshot) { try? data.write(to: URL(fileURLWithPath: path), options: .atomic) }
+        if let data = try? encoder.encode(snapshot) {
+            try? data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        }
     }
 }

@@ -95,7 +95,9 @@ final class VMPublisherService: Sendable {
         let server = try await tunnelServer()
         var requirements = VMRequirements()
         requirements.coreChoices = [VMRequirements.CoreChoice(cores: UInt16(order.resources.cores), megahertz: 0)]
-        requirements.memoryPerCoreMiB = UInt32(clamping: (order.resources.memoryBytes >> 20) / UInt64(order.resources.cores))
+        requirements.memoryPerCoreMiB = UInt32(
+            clamping: (order.resources.memoryBytes >> 20) / UInt64(order.resources.cores)
+        )
         requirements.minimumStorageMiB = UInt32(clamping: order.resources.diskBytes >> 20)
         var taskID = [UInt8](repeating: 0, count: 16)
         for index in taskID.indices { taskID[index] = UInt8.random(in: 0...255) }
@@ -314,7 +316,8 @@ final class VMPublisherService: Sendable {
         let now = clock()
         let spacing = Int64(chain.network.chain.blockSpacing)
         let expiry =
-            UInt32(chain.tip.height) + UInt32(clamping: (order.leaseSeconds + 4 * order.payoutIntervalSeconds + 120) / max(1, spacing) + 6)
+            UInt32(chain.tip.height)
+            + UInt32(clamping: (order.leaseSeconds + 4 * order.payoutIntervalSeconds + 120) / max(1, spacing) + 6)
         let funding = Self.funding(order.resources, rates: rates, seconds: order.leaseSeconds)
         let terms = ChannelTerms(payer: payer.publicKey, payee: payee, expiry: expiry)
         let total = funding + Self.fee
@@ -327,7 +330,9 @@ final class VMPublisherService: Sendable {
         guard gathered >= total else { throw VMTaskError.walletTooSmall(available: gathered, needed: total) }
         var outputs = [TransactionOutput(amount: funding, lock: .channel(terms))]
         if gathered > total {
-            outputs.append(TransactionOutput(amount: gathered - total, lock: .address(Address(publicKey: payer.publicKey))))
+            outputs.append(
+                TransactionOutput(amount: gathered - total, lock: .address(Address(publicKey: payer.publicKey)))
+            )
         }
         let transaction = try Transaction.signedTransfer(spending: chosen, to: outputs)
         try chainService.submit(transaction)
@@ -380,7 +385,9 @@ final class VMPublisherService: Sendable {
             usage.memoryByteSeconds <= UInt128(record.resources.memoryBytes) * UInt128(elapsed),
             usage.diskByteSeconds <= UInt128(record.resources.diskBytes) * UInt128(elapsed)
         else {
-            logger.warning("node \(record.peerKey.prefix(16)) reported impossible usage for task \(record.task.prefix(16)); not paid")
+            logger.warning(
+                "node \(record.peerKey.prefix(16)) reported impossible usage for task \(record.task.prefix(16)); not paid"
+            )
             return
         }
         let charge = record.rates.charge(for: usage)
@@ -434,7 +441,8 @@ public enum VMTaskError: Error, CustomStringConvertible {
         case .walletTooSmall(let available, let needed):
             "the wallet holds \(available) ZEN spendable, the task may cost up to \(needed) ZEN: add coins or lower the lease or prices"
         case .cannotAnnounce(let why): "cannot announce the VM task: \(why)"
-        case .unknownTask(let task): "no VM task or lease starts with '\(task)' (give at least 8 hex digits; see zenfs task list)"
+        case .unknownTask(let task):
+            "no VM task or lease starts with '\(task)' (give at least 8 hex digits; see zenfs task list)"
         case .notSelling: "this node sells no VMs (start it with --sell-vm)"
         }
     }

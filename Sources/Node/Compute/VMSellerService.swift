@@ -111,7 +111,12 @@ final class VMSellerService: Sendable {
                 live.announcement.issuer.publicKey != identity.identity.publicKey,
                 judged.withLock({ $0.insert(id).inserted })
             else { continue }
-            guard book.record(role: .seller, task: id.description, peerKey: live.announcement.issuer.publicKey.description) == nil
+            guard
+                book.record(
+                    role: .seller,
+                    task: id.description,
+                    peerKey: live.announcement.issuer.publicKey.description
+                ) == nil
             else { continue }
             guard let wanted = Self.wantedResources(of: offer) else {
                 logger.info("refused VM task \(id.description.prefix(16)): it names no cores or memory per core")
@@ -120,7 +125,9 @@ final class VMSellerService: Sendable {
             if let megahertz = offer.requirements.coreChoices.first?.megahertz, megahertz > 0,
                 benchmark.megahertz > 0, UInt32(benchmark.megahertz) < megahertz
             {
-                logger.info("refused VM task \(id.description.prefix(16)): it wants \(megahertz) MHz, this node has \(benchmark.megahertz)")
+                logger.info(
+                    "refused VM task \(id.description.prefix(16)): it wants \(megahertz) MHz, this node has \(benchmark.megahertz)"
+                )
                 continue
             }
             fresh.append((id, offer, live.announcement.issuer, wanted))
@@ -550,7 +557,9 @@ final class VMSellerService: Sendable {
             case .end:
                 if record.state == .running { stop(&record, now: clock(), state: .ending) }
             case .refused:
-                logger.info("the publisher of VM task \(message.task.prefix(16)) refused this node: \(message.reason ?? "")")
+                logger.info(
+                    "the publisher of VM task \(message.task.prefix(16)) refused this node: \(message.reason ?? "")"
+                )
                 if record.state == .accepted {
                     record.state = .closed
                     record.note = message.reason
