@@ -60,13 +60,14 @@ let package = Package(
         .target(
             name: "Node",
             dependencies: [
-                "ZenFS", "Chain", "Market", "COpenSSL", "CTorrent", "CMappedGuard",
+                "ZenFS", "Chain", "Market", "VMHost", "COpenSSL", "CTorrent", "CMappedGuard",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSH", package: "swift-nio-ssh"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

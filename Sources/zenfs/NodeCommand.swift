@@ -14,7 +14,8 @@ struct NodeCommand: AsyncParsableCommand {
         discussion: """
             Settings come from these flags, then from config.toml in the data directory (or --config), then from
             defaults: a private development network listening on 127.0.0.1:\(NodeConfiguration.defaultPort).
-            """
+            """,
+        subcommands: [NodeBenchmarkCommand.self]
     )
 
     @OptionGroup var global: GlobalOptions
@@ -85,6 +86,8 @@ struct NodeCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Selling storage") var market: MarketOptions
 
+    @OptionGroup(title: "Selling VMs") var vmMarket: VMMarketOptions
+
     @Flag(name: .customLong("testing-serve-corrupt-parts"), help: .hidden)
     var servesCorruptParts = false
 
@@ -135,6 +138,7 @@ struct NodeCommand: AsyncParsableCommand {
         }
         if let blockInterval { configuration.blockIntervalSeconds = blockInterval }
         try market.apply(to: &configuration.market)
+        try vmMarket.apply(to: &configuration.compute)
         configuration.servesCorruptParts = servesCorruptParts
         configuration.market.sendsHostileStates = sendsHostileStates
         configuration.serveDelaySeconds = serveDelay
@@ -199,6 +203,11 @@ struct StatusCommand: ParsableCommand {
                 ? ", selling \(Output.size(market.soldBytes)) of \(Output.size(market.roomBytes))" : ""
             print(
                 "market     income \(Amount(units: market.incomeUnits)) ZEN (\(market.sellingContracts) contracts\(selling)), spending \(Amount(units: market.spendingUnits)) ZEN (\(market.buyingContracts) contracts)"
+            )
+        }
+        if let vms = status.vms, vms.running + vms.renting > 0 || vms.incomeUnits + vms.spendingUnits > 0 {
+            print(
+                "VMs        \(vms.running) run for publishers, income \(Amount(units: vms.incomeUnits)) ZEN; \(vms.renting) rented, spending \(Amount(units: vms.spendingUnits)) ZEN"
             )
         }
         print("peers      \(status.peers.count) (the circuit)")

@@ -55,6 +55,41 @@ public struct StorageTerms: Hashable, Sendable {
     }
 }
 
+/// The virtual-machine side of a task offer (beyond the RFC's fields, which say what the machine needs): the most
+/// the publisher pays per core-hour, per GiB-hour of memory, per GiB-month (30 days) of disk and per GiB of
+/// traffic, in Zencoin units; where the publisher's tunnel server listens and the host key nodes pin there; and the
+/// SSH public key the guest lets in.
+public struct VMTerms: Hashable, Sendable {
+    public var coreHourPrice: Amount
+    public var memoryGiBHourPrice: Amount
+    public var diskGiBMonthPrice: Amount
+    public var trafficGiBPrice: Amount
+    /// HOST:PORT of the publisher's SSH tunnel server.
+    public var tunnelAddress: String
+    /// The tunnel server's host key, an OpenSSH public key line.
+    public var tunnelHostKey: String
+    /// The OpenSSH public key line the guest's root account accepts.
+    public var guestKey: String
+
+    public init(
+        coreHourPrice: Amount,
+        memoryGiBHourPrice: Amount,
+        diskGiBMonthPrice: Amount,
+        trafficGiBPrice: Amount,
+        tunnelAddress: String,
+        tunnelHostKey: String,
+        guestKey: String
+    ) {
+        self.coreHourPrice = coreHourPrice
+        self.memoryGiBHourPrice = memoryGiBHourPrice
+        self.diskGiBMonthPrice = diskGiBMonthPrice
+        self.trafficGiBPrice = trafficGiBPrice
+        self.tunnelAddress = tunnelAddress
+        self.tunnelHostKey = tunnelHostKey
+        self.guestKey = guestKey
+    }
+}
+
 /// A publisher's task offer (the RFC's Task Details 1–10; its nonce is the envelope's work nonce).
 public struct TaskOffer: Hashable, Sendable {
     /// 1. The task id, chosen by the publisher.
@@ -79,6 +114,8 @@ public struct TaskOffer: Hashable, Sendable {
     public var requiredAcceptanceBits: UInt32?
     /// What a storage task asks of each holder and the most it pays; nil for a VM task.
     public var storage: StorageTerms?
+    /// What a VM task pays at most and how its machines are reached; nil for a storage task.
+    public var vm: VMTerms?
 
     public init(
         taskID: [UInt8],
@@ -91,7 +128,8 @@ public struct TaskOffer: Hashable, Sendable {
         acceptanceWindowBlocks: UInt32,
         informationURL: String,
         requiredAcceptanceBits: UInt32? = nil,
-        storage: StorageTerms? = nil
+        storage: StorageTerms? = nil,
+        vm: VMTerms? = nil
     ) {
         self.taskID = taskID
         self.requirements = requirements
@@ -104,6 +142,7 @@ public struct TaskOffer: Hashable, Sendable {
         self.informationURL = informationURL
         self.requiredAcceptanceBits = requiredAcceptanceBits
         self.storage = storage
+        self.vm = vm
     }
 }
 

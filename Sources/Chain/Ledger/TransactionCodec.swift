@@ -82,8 +82,8 @@ public enum TransactionCodec {
         switch body {
         case .task(let offer):
             // A storage task is a task with its storage terms after the RFC's fields (kind 4), so offers without
-            // them keep their kind-0 bytes.
-            writer.write(UInt8(offer.storage == nil ? 0 : 4))
+            // them keep their kind-0 bytes; a VM task carries its VM terms the same way (kind 5).
+            writer.write(UInt8(offer.storage != nil ? 4 : offer.vm != nil ? 5 : 0))
             writer.writeBytes(offer.taskID)
             let requirements = offer.requirements
             writer.writeVarInt(UInt64(requirements.operatingSystems.count))
@@ -116,6 +116,13 @@ public enum TransactionCodec {
                 writer.write(storage.storagePricePerGiBMonth.units)
                 writer.write(storage.uploadPricePerGiB.units)
                 writer.write(storage.downloadPricePerGiB.units)
+            } else if let vm = offer.vm {
+                for price in [vm.coreHourPrice, vm.memoryGiBHourPrice, vm.diskGiBMonthPrice, vm.trafficGiBPrice] {
+                    writer.write(price.units)
+                }
+                writer.writeString(vm.tunnelAddress)
+                writer.writeString(vm.tunnelHostKey)
+                writer.writeString(vm.guestKey)
             }
         case .acceptance(let task):
             writer.write(UInt8(1))
@@ -218,7 +225,7 @@ public enum TransactionCodec {
     private static func decodeBody(_ reader: inout CanonicalReader) throws(CanonicalDecodingError) -> AnnouncementBody {
         let offset = reader.offset
         switch try reader.readUInt8() {
-        case let kind where kind == 0 || kind == 4:
+        case let kind where kind == 0 || kind == 4 || kind == 5:
             let taskID = try reader.readBytes(limit: 32)
             var requirements = VMRequirements()
             let systems = try reader.readCount(limit: 16)
@@ -251,6 +258,7 @@ public enum TransactionCodec {
             let url = try reader.readString(limit: 128)
             let bits = try reader.readBool() ? try reader.readUInt32() : nil
             let storage = kind == 4 ? try decodeStorageTerms(&reader) : nil
+            let vm = kind == 5 ? try decodeVMTerms(&reader) : nil
             return .task(
                 TaskOffer(
                     taskID: taskID,
@@ -263,7 +271,8 @@ public enum TransactionCodec {
                     acceptanceWindowBlocks: window,
                     informationURL: url,
                     requiredAcceptanceBits: bits,
-                    storage: storage
+                    storage: storage,
+                    vm: vm
                 )
             )
         case 1: return .acceptance(task: try readHash(&reader))
@@ -275,6 +284,29 @@ public enum TransactionCodec {
             )
         case let tag: throw .invalidValue(offset: offset, reason: "unknown announcement kind \(tag)")
         }
+    }
+
+    private static func decodeVMTerms(_ reader: inout CanonicalReader) throws(CanonicalDecodingError) -> VMTerms {
+        var prices: [Amount] = []
+        for _ in 0..<4 { prices.append(try readPrice(&reader)) }
+        return VMTerms(
+            coreHourPrice: prices[0],
+            memoryGiBHourPrice: prices[1],
+            diskGiBMonthPrice: prices[2],
+            trafficGiBPrice: prices[3],
+            tunnelAddress: try reader.readString(limit: 64),
+            tunnelHostKey: try reader.readString(limit: 256),
+            guestKey: try reader.readString(limit: 2048)
+        )
+    }
+
+    private static func readPrice(_ reader: inout CanonicalReader) throws(CanonicalDecodingError) -> Amount {
+        let offset = reader.offset
+        let units = try reader.readInt64()
+        guard units >= 0, units <= Amount.maximum.units else {
+            throw .invalidValue(offset: offset, reason: "a price outside 0 and the coin supply")
+        }
+        return Amount(units: units)
     }
 
     private static func decodeStorageTerms(_ reader: inout CanonicalReader) throws(CanonicalDecodingError)

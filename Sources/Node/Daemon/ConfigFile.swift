@@ -177,6 +177,14 @@ public struct ConfigFile: Equatable {
                 do { try configuration.market.set(name, text) } catch {
                     throw .badValue(line: line, key: key, expected: "\(error)")
                 }
+            case (let key, let value) where key.hasPrefix("compute."):
+                let name = String(key.dropFirst("compute.".count))
+                guard ComputeSettings.keys.contains(name), case .string(let text) = value else {
+                    throw .unknownKey(line: line, key)
+                }
+                do { try configuration.compute.set(name, text) } catch {
+                    throw .badValue(line: line, key: key, expected: "\(error)")
+                }
             default:
                 throw .unknownKey(line: line, key)
             }

@@ -37,6 +37,8 @@ public enum ControlRequest: Codable, Sendable {
     case faucet(amount: String, address: String)
     /// Checks that the unspent outputs hold exactly the premine and every block subsidy.
     case chainAudit
+    /// A `zenfs task` or `zenfs vm` request (the VM market).
+    case compute(ComputeRequest)
 }
 
 /// The chain as `zenfs chain status` shows it.
@@ -123,6 +125,8 @@ public struct NodeStatus: Codable, Sendable {
     public let uptimeSeconds: Double
     /// What the market earned and spent.
     public var market: MarketTotals? = nil
+    /// What the VM market earned and spent.
+    public var vms: VMTotals? = nil
 }
 
 /// A request the quota refused, with the numbers of `StoreError.quotaExceeded`.
@@ -175,6 +179,7 @@ public struct ControlResponse: Codable, Sendable {
     public var proofs: ProofReport?
     public var shortParts: [String: Int]?
     public var audit: ChainAudit?
+    public var compute: ComputeResponse?
 
     public init(
         error: String? = nil,

@@ -34,6 +34,8 @@ public struct NodeConfiguration: Sendable {
     /// Checkpoints for uploads that name none (`[pps] interval`, `mode`); nil: such uploads are paid per
     /// payout interval.
     public var proofDefaults: ProofOrder?
+    /// What the node sells as VMs and how it bills them (`[compute]`).
+    public var compute = ComputeSettings()
     /// Testing only: serve parts with a flipped byte.
     public var servesCorruptParts = false
     /// Testing only: seconds to wait before answering each element request.

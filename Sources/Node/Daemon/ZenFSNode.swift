@@ -37,6 +37,7 @@ public final class ZenFSNode: Service, Sendable {
     public let marketplace: Marketplace
     /// Periodic proof of storage, over the market.
     let proofs: ProofOfStorage
+    public let compute: ComputeMarket
     private let trackerPort = Mutex<Int?>(nil)
     private let logger: Logger
     private let group: MultiThreadedEventLoopGroup
@@ -90,6 +91,15 @@ public final class ZenFSNode: Service, Sendable {
             logger: logger
         )
         proofs = try ProofOfStorage(market: marketplace, network: network, data: data, fetcher: fetcher, logger: logger)
+        compute = try ComputeMarket(
+            settings: configuration.compute,
+            data: data,
+            network: network,
+            chain: chain,
+            chainService: chainService,
+            group: group,
+            logger: logger
+        )
         let fetcherForSeeding = fetcher
         let directory = data
         // Brings a part into the store for libtorrent or the web seed, waiting at most 30 s.
@@ -168,6 +178,7 @@ public final class ZenFSNode: Service, Sendable {
         let seeding = Task { await keepSeeding() }
         let market = Task { [marketplace] in await marketplace.run() }
         let checkpoints = Task { [proofs] in await proofs.run() }
+        let computing = Task { [compute] in await compute.run() }
         var miner: Task<Void, Never>?
         if configuration.mining {
             let payee = try Wallet.open(dataDirectory: configuration.dataDirectory, network: configuration.network)
@@ -183,8 +194,10 @@ public final class ZenFSNode: Service, Sendable {
         seeding.cancel()
         market.cancel()
         checkpoints.cancel()
+        computing.cancel()
         await market.value
         await checkpoints.value
+        await computing.value
         await miner?.value
         await seeding.value
         await keeper.value
@@ -278,6 +291,10 @@ public final class ZenFSNode: Service, Sendable {
             case .repair(let infoHash):
                 var response = ControlResponse()
                 response.shortParts = try proofs.repairNow(infoHash)
+                return response
+            case .compute(let computeRequest):
+                var response = ControlResponse()
+                response.compute = try await compute.handle(computeRequest)
                 return response
             case .search(let tags, let fields, let wantsMetainfo, let wait):
                 return ControlResponse(
@@ -397,7 +414,8 @@ public final class ZenFSNode: Service, Sendable {
             tracker: trackerPort.withLock { $0 }.map { "http://\(configuration.tracker!.host):\($0)/announce" },
             seeding: seeder?.status,
             uptimeSeconds: Date().timeIntervalSince(started),
-            market: try? marketplace.totals()
+            market: try? marketplace.totals(),
+            vms: compute.totals()
         )
     }
 }

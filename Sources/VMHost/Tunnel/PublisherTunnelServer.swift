@@ -29,6 +29,17 @@ public final class PublisherTunnelServer: Sendable {
         nodeKey: NIOSSHPublicKey,
         port: Int = 0
     ) async throws(VMHostError) -> PublisherTunnelServer {
+        try await start(group: group, hostKey: hostKey, allowing: { $0 == nodeKey }, port: port)
+    }
+
+    /// Listens on 127.0.0.1:`port` with `hostKey`, letting in the node keys `allowing` accepts at the moment they
+    /// log in (a publisher adds each node that accepted its task).
+    public static func start(
+        group: any EventLoopGroup,
+        hostKey: TunnelKey,
+        allowing: @escaping @Sendable (NIOSSHPublicKey) -> Bool,
+        port: Int = 0
+    ) async throws(VMHostError) -> PublisherTunnelServer {
         let forwards = Locked<[Int]>([])
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -39,7 +50,7 @@ public final class PublisherTunnelServer: Sendable {
                     channel.closeFuture.whenComplete { _ in bound.value.stop() }
                     let configuration = SSHServerConfiguration(
                         hostKeys: [hostKey.privateKey],
-                        userAuthDelegate: PinnedKeyAuthentication(allowed: nodeKey),
+                        userAuthDelegate: PinnedKeyAuthentication(allowing: allowing),
                         globalRequestDelegate: forwarder
                     )
                     try channel.pipeline.syncOperations.addHandlers([
@@ -76,11 +87,11 @@ public final class PublisherTunnelServer: Sendable {
     }
 }
 
-/// Lets in one public key, nothing else.
+/// Lets in the public keys a rule accepts, nothing else.
 final class PinnedKeyAuthentication: NIOSSHServerUserAuthenticationDelegate {
-    let allowed: NIOSSHPublicKey
+    let allowing: @Sendable (NIOSSHPublicKey) -> Bool
 
-    init(allowed: NIOSSHPublicKey) { self.allowed = allowed }
+    init(allowing: @escaping @Sendable (NIOSSHPublicKey) -> Bool) { self.allowing = allowing }
 
     var supportedAuthenticationMethods: NIOSSHAvailableUserAuthenticationMethods { .publicKey }
 
@@ -88,7 +99,7 @@ final class PinnedKeyAuthentication: NIOSSHServerUserAuthenticationDelegate {
         request: NIOSSHUserAuthenticationRequest,
         responsePromise: EventLoopPromise<NIOSSHUserAuthenticationOutcome>
     ) {
-        guard case .publicKey(let offer) = request.request, offer.publicKey == allowed else {
+        guard case .publicKey(let offer) = request.request, allowing(offer.publicKey) else {
             responsePromise.succeed(.failure)
             return
         }
