@@ -107,6 +107,9 @@ let sealAndHash = try best {
     }
 }
 let open = try best { _ = try PrivateFile.open(sealed, secret: secret) }
+let sealer = try Sealer(secret: secret, salt: Array(digest))
+let sealOnly = try best { _ = try sealer.seal(sample) }
+report("seal_only_mb_per_s", String(format: "%.1f", Double(sample.count) / 1e6 / sealOnly))
 let megabytes = Double(sample.count) / 1e6
 report("sealing_bytes", sample.count)
 report("plain_hash_mb_per_s", String(format: "%.1f", megabytes / hashOnly))
