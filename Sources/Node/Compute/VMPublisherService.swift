@@ -87,7 +87,14 @@ final class VMPublisherService: Sendable {
         guard order.leaseSeconds > 0, order.payoutIntervalSeconds > 0 else {
             throw VMTaskError.badOrder("the lease and the payout interval must be positive")
         }
-        _ = try TunnelKey.publicKey(openSSH: order.guestKey)
+        let keyFields = order.guestKey.split(separator: " ")
+        guard keyFields.count >= 2, keyFields[0].hasPrefix("ssh-") || keyFields[0].hasPrefix("ecdsa-"),
+            !order.guestKey.contains("\n"), order.guestKey.utf8.count <= 2048
+        else {
+            throw VMTaskError.badOrder(
+                "the SSH key must be one OpenSSH public key line, such as 'ssh-ed25519 AAAA… name'"
+            )
+        }
         let available = Amount(units: spendable().reduce(0) { $0 + $1.1.amount.units })
         let worst = Self.funding(order.resources, rates: order.maximumRates, seconds: order.leaseSeconds)
         let needed = Amount(units: (worst.units + Self.fee.units) * Int64(max(1, order.machines)) + Self.fee.units)

@@ -72,6 +72,15 @@ final class VMSellerService: Sendable {
         self.imageCache = imageCache
         self.clock = clock
         self.logger = logger
+        // A lease that was running when the node stopped has lost its VM: it ends now, billed what was metered,
+        // and its channel is closed with the best state once the last usage is paid or the grace is over.
+        let now = clock()
+        for var record in book.all where record.role == .seller && record.state == .running {
+            record.state = .ending
+            record.stoppedAt = now
+            record.note = "the node restarted while the VM ran"
+            book.save(record)
+        }
     }
 
     var leases: [VMLeaseRecord] { book.all.filter { $0.role == .seller } }
@@ -266,7 +275,7 @@ final class VMSellerService: Sendable {
                     watch.observe(paid: Amount(units: record.paidUnits), owed: owed, now: now)
                     table[record.task] = watch
                     if !wasDue, watch.dueSince != nil {
-                        logger.info(
+                        logger.debug(
                             "the publisher of VM task \(record.task.prefix(16)) is behind: paid \(Amount(units: record.paidUnits)) ZEN of \(owed) billed"
                         )
                     }
