@@ -11,7 +11,7 @@ struct ZenFSCommand: AsyncParsableCommand {
             ImportCommand.self, SearchCommand.self, RemoveCommand.self, VerifyCommand.self, CollectCommand.self,
             QuotaCommand.self, MountCommand.self, UnmountCommand.self, NodeCommand.self, StatusCommand.self,
             FetchCommand.self, ChainCommand.self, WalletCommand.self, IdentityCommand.self, PeerCommand.self,
-            UploadCommand.self, ContractsCommand.self,
+            UploadCommand.self, ContractsCommand.self, TubeCommand.self,
         ]
     )
 
