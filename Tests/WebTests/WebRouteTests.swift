@@ -216,6 +216,7 @@ final class WebRouteTests: XCTestCase {
         let writeHeaders = self.writeHeaders
         let tube: TubeService = self.tube
         let id = try publishVideo(title: "Old title", tags: ["a"])
+        let old = try XCTUnwrap(tube.metainfo(id))
         try await withApp { client in
             var headers = writeHeaders
             headers[.contentType] = "application/json"
@@ -244,7 +245,6 @@ final class WebRouteTests: XCTestCase {
                 XCTAssertTrue(String(buffer: response.body).contains("needs a title"))
             }
         }
-        let old = try XCTUnwrap(tube.metainfo(id))
         let newHash = try XCTUnwrap(tube.data.catalog.search(tags: ["zentube"], fields: [:]).first?.infoHash)
         let renamed = try XCTUnwrap(tube.metainfo(newHash))
         XCTAssertEqual(Set(old.info.pieces).intersection(renamed.info.pieces).count, old.info.pieces.count - 1)

@@ -34,9 +34,7 @@ public enum EncodingLadder {
         let fps = min(60, max(1, framesPerSecond.isFinite ? framesPerSecond : 30))
         return heights.filter { $0 >= 2 }.map { target in
             // Even dimensions: H.264 with 4:2:0 chroma needs them.
-            var scaledWidth = Int((Double(width) * Double(target) / Double(height)).rounded())
-            scaledWidth -= scaledWidth % 2
-            scaledWidth = max(2, scaledWidth)
+            let scaledWidth = max(2, Int((Double(width) * Double(target) / Double(height) / 2).rounded()) * 2)
             return Rendition(
                 height: target,
                 width: scaledWidth,
