@@ -36,8 +36,8 @@ final class BrowserTests: XCTestCase {
         let node = Process()
         node.executableURL = URL(fileURLWithPath: Self.zenfs)
         node.arguments = [
-            "node", "--data-dir", data, "--listen", "127.0.0.1:0", "--no-mine", "--no-tracker", "--no-seeding",
-            "--web", "127.0.0.1:0",
+            "node", "--data-dir", data, "--listen", "127.0.0.1:\(Self.freePort())", "--no-mine", "--no-tracker",
+            "--no-seeding", "--web", "127.0.0.1:\(Self.freePort())",
         ]
         node.standardOutput = FileHandle(forWritingAtPath: log)
         node.standardError = FileHandle(forWritingAtPath: log)
@@ -49,7 +49,7 @@ final class BrowserTests: XCTestCase {
             }
         }
         var url: String?
-        for _ in 0..<300 where url == nil {
+        for _ in 0..<300 where url == nil && node.isRunning {
             url = try? String(contentsOfFile: data + "/web.url", encoding: .utf8)
             if url == nil { usleep(100_000) }
         }
@@ -106,6 +106,23 @@ final class BrowserTests: XCTestCase {
             return text
         }
         return text
+    }
+
+    /// A TCP port nothing listens on now.
+    static func freePort() -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return UInt16(bigEndian: address.sin_port)
     }
 
     private func directoryForOutput() -> String { NSTemporaryDirectory() + "zenfs-web-run-\(UUID().uuidString)" }

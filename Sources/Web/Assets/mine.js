@@ -12,7 +12,7 @@
         : fetch('/api/videos/' + id + '/edit', {
             method: 'POST',
             headers: { 'X-ZenFS-Token': token, 'Content-Type': 'application/json' },
-            body: JSON.stringify({ title: form.title.value, tags: form.tags.value, description: form.description.value }),
+            body: JSON.stringify({ title: form.elements.title.value, tags: form.elements.tags.value, description: form.elements.description.value }),
           });
       status.textContent = remove ? 'removing…' : 'publishing…';
       request.then(async (r) => {

@@ -8,9 +8,11 @@
     event.preventDefault();
     const file = form.file.files[0];
     if (!file) return;
-    const query = new URLSearchParams({ title: form.title.value, description: form.description.value, tags: form.tags.value });
+    // encodeURIComponent, not URLSearchParams: a space must reach the server as %20, never as '+'.
+    const fields = { title: form.elements.title.value, description: form.elements.description.value, tags: form.elements.tags.value };
+    const query = Object.keys(fields).map((key) => key + '=' + encodeURIComponent(fields[key])).join('&');
     const request = new XMLHttpRequest();
-    request.open('POST', '/api/videos?' + query.toString());
+    request.open('POST', '/api/videos?' + query);
     request.setRequestHeader('X-ZenFS-Token', token);
     request.upload.onprogress = (e) => {
       if (!e.lengthComputable) return;
