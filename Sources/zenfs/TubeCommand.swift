@@ -137,7 +137,7 @@ struct TubeUploadCommand: AsyncParsableCommand {
         }
         if job.stage == .failed { throw TubeClient.Failure.refused(0, job.error ?? "the encoding failed") }
         if global.json { return try Output.json(job) }
-        print("published \(job.infoHash ?? "?"): \(client.url("v/\(job.infoHash ?? "")"))")
+        print("published \(job.infoHash ?? "?")  \(client.url("v/\(job.infoHash ?? "")"))")
     }
 }
 

@@ -304,6 +304,21 @@ final class WebRouteTests: XCTestCase {
         XCTAssertEqual(leftovers, [], "failed uploads leave nothing behind")
     }
 
+    func testAnUploadLargerThanTheQuotaLeavesIsRefusedWithTheNumbers() async throws {
+        let writeHeaders = self.writeHeaders
+        try tube.data.setQuota(64 << 10)
+        try await withApp { client in
+            var headers = writeHeaders
+            headers[.contentLength] = "500000"
+            let body = ByteBuffer(bytes: [UInt8](repeating: 0, count: 500_000))
+            try await client.execute(uri: "/api/videos?title=Big", method: .post, headers: headers, body: body) {
+                response in
+                XCTAssertEqual(response.status.code, 507)
+                XCTAssertTrue(String(buffer: response.body).contains("not enough room"), String(buffer: response.body))
+            }
+        }
+    }
+
     func testTheNodePageSaysWhenNoNodeAnswers() async throws {
         try await withApp { client in
             try await client.execute(uri: "/node", method: .get) { response in
