@@ -48,6 +48,11 @@ public enum WebServer {
         return router
     }
 
+    /// Refuses an address that is not loopback: the pages spend from the wallet.
+    public static func validate(host: String) throws {
+        guard RequestGuard<BasicRequestContext>.isLoopback(host: host) else { throw WebServerError.notLoopback(host) }
+    }
+
     /// The application to run as a service; `onListening` receives the bound port.
     public static func application(
         settings: WebSettings,
@@ -56,9 +61,7 @@ public enum WebServer {
         logger: Logger,
         onListening: @escaping @Sendable (Int) -> Void
     ) async throws -> some ApplicationProtocol {
-        guard RequestGuard<BasicRequestContext>.isLoopback(host: settings.host) else {
-            throw WebServerError.notLoopback(settings.host)
-        }
+        try validate(host: settings.host)
         let token = try WebToken.loadOrCreate(dataDirectory: dataDirectory)
         let router = try await router(dataDirectory: dataDirectory, tube: tube, token: token)
         return Application(

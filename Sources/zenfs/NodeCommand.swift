@@ -136,6 +136,9 @@ struct NodeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "zenfs.node")
+        if let address = configuration.web {
+            do { try WebServer.validate(host: address.host) } catch { throw ValidationError("\(error)") }
+        }
         let web = configuration.web.map { WebSettings(host: $0.host, port: Int($0.port)) }
         try await NodeDaemon.run(configuration: configuration, web: web, logger: logger)
     }

@@ -53,4 +53,18 @@ final class NetworkStreamingTests: XCTestCase {
         XCTAssertTrue(String(decoding: page.body, as: UTF8.self).contains("Across the net"))
         XCTAssertTrue(viewer.process.isRunning && publisher.process.isRunning)
     }
+
+    func testTheWebServerListensOnLoopbackOnly() throws {
+        let directory = TemporaryDirectory()
+        do {
+            try ProgramRun.run(
+                WebNode.zenfs,
+                ["node", "--data-dir", directory.path, "--no-mine", "--web", "0.0.0.0:\(WebNode.freePort())"],
+                seconds: 60
+            )
+            XCTFail("a node listening for the web on every address started")
+        } catch {
+            XCTAssertTrue("\(error)".contains("loopback only"), "\(error)")
+        }
+    }
 }

@@ -319,6 +319,25 @@ final class WebRouteTests: XCTestCase {
         }
     }
 
+    func testTheUploadAndOwnVideoPagesRender() async throws {
+        let id = try publishVideo(title: "Mine", tags: ["one", "two"])
+        try await withApp { client in
+            try await client.execute(uri: "/upload", method: .get) { response in
+                XCTAssertEqual(response.status, .ok)
+                XCTAssertTrue(String(buffer: response.body).contains("<form id=\"upload\""))
+                XCTAssertTrue(String(buffer: response.body).contains("/assets/upload.js"))
+            }
+            try await client.execute(uri: "/mine", method: .get) { response in
+                let html = String(buffer: response.body)
+                XCTAssertTrue(html.contains("data-id=\"\(id.hex)\""))
+                XCTAssertTrue(html.contains("value=\"one, two\""))
+            }
+            try await client.execute(uri: "/assets/upload.js", method: .get) { response in
+                XCTAssertEqual(response.headers[.contentType], "text/javascript")
+            }
+        }
+    }
+
     func testTheNodePageSaysWhenNoNodeAnswers() async throws {
         try await withApp { client in
             try await client.execute(uri: "/node", method: .get) { response in
