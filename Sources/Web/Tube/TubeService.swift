@@ -245,6 +245,8 @@ public final class TubeService: Sendable {
             let percent = progress.finished ? 100 : min(99, Int(progress.encodedSeconds / duration * 100))
             set(id) { $0.renditions[progress.rendition] = percent }
         }
+        // The same check a hired encoder's result must pass before it is paid.
+        try await EncodingCheck().verify(folder: output, renditions: renditions, durationSeconds: duration)
         set(id) { $0.stage = .publishing }
         let metadata = VideoMetadata(
             title: title,
