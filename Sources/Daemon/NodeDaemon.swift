@@ -36,7 +36,7 @@ public enum NodeDaemon {
         )
         let fetcher = node.fetcher
         let network = node.network
-        return NodeHooks(
+        var hooks = NodeHooks(
             fetchPart: { part, content in (try? await fetcher.fetch(.part, part, content: content)) != nil },
             fetchMetainfo: { infoHash in (try? await fetcher.fetch(.metainfo, infoHash)) != nil },
             searchNetwork: { tags, fields in
@@ -55,6 +55,11 @@ public enum NodeDaemon {
             },
             publisher: identity.identity.hash.description
         )
+        if let tracker = node.configuration.tracker {
+            let host = tracker.host == "0.0.0.0" || tracker.host == "::" ? "127.0.0.1" : tracker.host
+            hooks.trackers = ["http://\(host):\(tracker.port)/announce"]
+        }
+        return hooks
     }
 }
 

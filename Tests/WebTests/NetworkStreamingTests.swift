@@ -67,4 +67,49 @@ final class NetworkStreamingTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("loopback only"), "\(error)")
         }
     }
+
+    func testTheMagnetLinkDownloadsTheWholeVideoWithAria2c() throws {
+        let directory = TemporaryDirectory()
+        let clip = directory.path + "/clip.mp4"
+        try ProgramRun.run(
+            "/usr/bin/ffmpeg",
+            [
+                "-v", "error", "-f", "lavfi", "-i", "testsrc=size=426x240:rate=25", "-t", "4", "-c:v", "libx264",
+                "-preset", "ultrafast", "-pix_fmt", "yuv420p", clip,
+            ],
+            seconds: 120
+        )
+        let node = try WebNode(in: directory.path, name: "seeder", bittorrent: true)
+        let uploaded = try node.zenfs(["tube", "upload", clip, "--title", "Magnet", "--tag", "bt"])
+        let id = try XCTUnwrap(
+            uploaded.split(separator: "\n").last { $0.hasPrefix("published ") }?.split(separator: " ")[1]
+        )
+        let video = try JSONSerialization.jsonObject(with: try node.get("api/videos/\(id)").body) as? [String: Any]
+        let magnet = try XCTUnwrap(video?["magnet"] as? String)
+        XCTAssertTrue(magnet.contains("&tr=http"), magnet)
+        let download = directory.path + "/download"
+        var finished = false
+        // The node seeds new content within a couple of seconds; aria2c is tried again until it is.
+        for _ in 0..<5 where !finished {
+            finished =
+                (try? ProgramRun.run(
+                    "/usr/bin/aria2c",
+                    [
+                        "-q", "--seed-time=0", "--enable-dht=false", "--bt-enable-lpd=false", "--bt-stop-timeout=20",
+                        "-d", download, magnet,
+                    ],
+                    seconds: 60
+                )) != nil
+        }
+        XCTAssertTrue(finished, node.log())
+        let folder =
+            download + "/" + (try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: download).first))
+        for file in ["master.m3u8", "video.json", "240p/index.m3u8", "240p/seg0000.m4s"] {
+            XCTAssertEqual(
+                FileManager.default.contents(atPath: folder + "/" + file),
+                try node.get("media/\(id)/\(file)").body,
+                file
+            )
+        }
+    }
 }

@@ -13,7 +13,8 @@ final class WebNode {
     let logPath: String
     private(set) var url = ""
 
-    init(in directory: String, name: String, peers: [WebNode] = []) throws {
+    /// With `bittorrent`, the node runs its tracker on a free port and seeds (for BitTorrent clients).
+    init(in directory: String, name: String, peers: [WebNode] = [], bittorrent: Bool = false) throws {
         dataDirectory = directory + "/" + name
         logPath = directory + "/" + name + ".log"
         listen = "127.0.0.1:\(Self.freePort())"
@@ -22,9 +23,10 @@ final class WebNode {
         process.executableURL = URL(fileURLWithPath: Self.zenfs)
         process.arguments =
             [
-                "node", "--data-dir", dataDirectory, "--listen", listen, "--no-mine", "--no-tracker", "--no-seeding",
+                "node", "--data-dir", dataDirectory, "--listen", listen, "--no-mine",
                 "--web", "127.0.0.1:\(Self.freePort())",
             ] + peers.flatMap { ["--peer", $0.listen] }
+            + (bittorrent ? ["--tracker", "127.0.0.1:\(Self.freePort())"] : ["--no-tracker", "--no-seeding"])
         process.standardOutput = FileHandle(forWritingAtPath: logPath)
         process.standardError = FileHandle(forWritingAtPath: logPath)
         process.standardInput = FileHandle.nullDevice

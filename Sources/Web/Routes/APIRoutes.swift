@@ -27,7 +27,9 @@ struct APIRoutes {
         }
         api.get("videos/:id/torrent") { _, context in
             let id = try Responses.videoID(context)
-            guard let metainfo = tube.metainfo(id) else { throw HTTPError(.notFound, message: "no video \(id.hex)") }
+            guard var metainfo = tube.metainfo(id) else { throw HTTPError(.notFound, message: "no video \(id.hex)") }
+            // The node's tracker, so a BitTorrent client finds the node's seeder (the info-hash is unchanged).
+            if metainfo.announce == nil { metainfo.announce = tube.hooks.trackers.first }
             var headers = HTTPFields()
             headers[.contentType] = "application/x-bittorrent"
             headers[.contentDisposition] = "attachment; filename=\"\(id.hex).torrent\""
@@ -103,7 +105,8 @@ struct APIRoutes {
     }
 
     func magnet(_ video: TubeVideo) -> String {
-        tube.metainfo(video.infoHash)?.magnetLink() ?? "magnet:?xt=urn:btih:\(video.infoHash.hex)"
+        tube.metainfo(video.infoHash)?.magnetLink(trackers: tube.hooks.trackers)
+            ?? "magnet:?xt=urn:btih:\(video.infoHash.hex)"
     }
 
     /// `POST /api/videos?title=…&tags=…&description=…` with the file as the body: checked before a byte is

@@ -14,6 +14,8 @@ public struct NodeHooks: Sendable {
     public var searchNetwork: @Sendable ([String], [String: String]) async -> [(metainfo: Metainfo, holder: String)]
     /// The identity this node publishes under.
     public var publisher: String
+    /// Announce URLs of this node's BitTorrent tracker, put in magnet links and `.torrent` files.
+    public var trackers: [String] = []
 
     public init(
         fetchPart: @escaping PartFetcher,
