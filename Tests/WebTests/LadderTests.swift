@@ -56,6 +56,13 @@ final class LadderTests: XCTestCase {
         }
     }
 
+    func testDurationsFromTheNetworkNeverCrashThePages() {
+        XCTAssertEqual(VideoJSON.clock(83.4), "1:23")
+        XCTAssertEqual(VideoJSON.clock(1e300), "?")
+        XCTAssertEqual(VideoJSON.clock(-1), "?")
+        XCTAssertEqual(VideoJSON.clock(.infinity), "?")
+    }
+
     func testFieldRules() throws {
         XCTAssertEqual(try VideoFieldRules.tags("Music, live  music,LIVE"), ["music", "live"])
         XCTAssertThrowsError(try VideoFieldRules.tags("<b>"))

@@ -94,7 +94,9 @@ struct VideoJSON: Codable {
         ]
     }
 
+    /// `m:ss`; a duration from the network that is no sensible number shows as `?`.
     static func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0, seconds < 1e7 else { return "?" }
         let whole = Int(seconds.rounded())
         return String(format: "%d:%02d", whole / 60, whole % 60)
     }

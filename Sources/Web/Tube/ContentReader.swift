@@ -76,6 +76,7 @@ public final class ContentReader: Sendable {
     }
 
     private func partBytes(_ metainfo: Metainfo, index: Int) async throws -> [UInt8] {
+        guard index >= 0, index < metainfo.info.pieces.count else { throw ReadError.unavailable(part: index) }
         let hash = metainfo.info.pieces[index]
         let size = metainfo.info.size(ofPiece: index)
         if let bytes = try? data.store.read(hash, verify: false), bytes.count >= size {
