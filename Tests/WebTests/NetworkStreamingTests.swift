@@ -80,11 +80,12 @@ final class NetworkStreamingTests: XCTestCase {
             seconds: 120
         )
         let node = try WebNode(in: directory.path, name: "seeder", bittorrent: true)
-        let uploaded = try node.zenfs(["tube", "upload", clip, "--title", "Magnet", "--tag", "bt"])
+        let uploaded = try node.zenfs(["tube", "upload", clip, "--title", "Magnet C++ & more", "--tag", "bt"])
         let id = try XCTUnwrap(
             uploaded.split(separator: "\n").last { $0.hasPrefix("published ") }?.split(separator: " ")[1]
         )
         let video = try JSONSerialization.jsonObject(with: try node.get("api/videos/\(id)").body) as? [String: Any]
+        XCTAssertEqual(video?["title"] as? String, "Magnet C++ & more", "a '+' and an '&' survive the command line")
         let magnet = try XCTUnwrap(video?["magnet"] as? String)
         XCTAssertTrue(magnet.contains("&tr=http"), magnet)
         let download = directory.path + "/download"

@@ -81,6 +81,13 @@ final class WebRouteTests: XCTestCase {
             try await client.execute(uri: "/api/search?q=SUNSET", method: .get) { response in
                 XCTAssertTrue(String(buffer: response.body).contains(id.hex))
             }
+            // The header's search form is a GET form: words arrive joined by '+'.
+            try await client.execute(uri: "/search?q=sunset+over&tag=", method: .get) { response in
+                XCTAssertTrue(String(buffer: response.body).contains("/v/\(id.hex)"))
+            }
+            try await client.execute(uri: "/search?q=sunset%2Bover", method: .get) { response in
+                XCTAssertFalse(String(buffer: response.body).contains("/v/\(id.hex)"))
+            }
             try await client.execute(uri: "/tag/nature", method: .get) { response in
                 XCTAssertTrue(String(buffer: response.body).contains("Sunset over the bay"))
             }

@@ -64,13 +64,13 @@ struct APIRoutes {
             return Responses.json(["removed": id.hex])
         }
         api.get("search") { request, _ in
-            let query = request.uri.queryParameters
-            let text = String((query.get("q") ?? "").prefix(200))
+            let query = FormQuery(request.uri.query)
+            let text = String((query["q"] ?? "").prefix(200))
             let tags: [String]
-            do { tags = try VideoFieldRules.tags(query.get("tag") ?? "") } catch { throw Responses.httpError(error) }
+            do { tags = try VideoFieldRules.tags(query["tag"] ?? "") } catch { throw Responses.httpError(error) }
             let local = await tube.searchLocal(text: text, tags: tags)
             var network: [SearchHitJSON] = []
-            if query.get("network") == "1" {
+            if query["network"] == "1" {
                 network = await tube.searchNetwork(tags: tags).map {
                     SearchHitJSON(id: $0.infoHash.hex, title: $0.title, holder: $0.holder)
                 }
@@ -112,14 +112,14 @@ struct APIRoutes {
     /// `POST /api/videos?title=…&tags=…&description=…` with the file as the body: checked before a byte is
     /// stored (fields, declared size, quota), written to the job's folder while counting, then encoded.
     func upload(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let query = request.uri.queryParameters
+        let query = FormQuery(request.uri.query)
         let declared = request.headers[.contentLength].flatMap { Int64($0) }
         let (title, description, tags): (String, String, [String])
         do {
             (title, description, tags) = try tube.admit(
-                title: query.get("title") ?? "",
-                description: query.get("description") ?? "",
-                tags: query.get("tags") ?? "",
+                title: query["title"] ?? "",
+                description: query["description"] ?? "",
+                tags: query["tags"] ?? "",
                 declaredBytes: declared
             )
         } catch { throw Responses.httpError(error) }

@@ -22,9 +22,9 @@ struct PortalRoutes {
             )
         }
         router.get("/search") { request, _ in
-            let query = request.uri.queryParameters
-            let text = String((query.get("q") ?? "").prefix(200))
-            let tagText = query.get("tag") ?? ""
+            let query = FormQuery(request.uri.query)
+            let text = String((query["q"] ?? "").prefix(200))
+            let tagText = query["tag"] ?? ""
             let tags: [String]
             do { tags = try VideoFieldRules.tags(tagText) } catch {
                 return pages.render(
