@@ -23,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssh", from: "0.15.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System libraries and shims.
@@ -72,10 +75,32 @@ let package = Package(
             ]
         ),
         .target(name: "ZenFSMount", dependencies: ["Node", "CFuse3"]),
+        // The node's web server: its own pages, the ZenTube portal and the JSON API (Hummingbird, on 127.0.0.1).
+        .target(
+            name: "Web",
+            dependencies: [
+                "Node", "ZenFS", "Chain", "Market",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            resources: [.copy("Templates"), .copy("Assets")]
+        ),
+        // Composes the node and its web server; what `zenfs node` runs.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "Node", "Web", "ZenFS",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "zenfs",
             dependencies: [
-                "Node", "ZenFSMount", "ZenFS", "Chain", "Market", "Sealing",
+                "Node", "ZenFSMount", "ZenFS", "Chain", "Market", "Sealing", "Daemon", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -124,6 +149,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "WebTests",
+            dependencies: [
+                "Web", "Daemon", "Node", "ZenFS", "Chain", "TestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            exclude: ["Browser"]
         ),
         .testTarget(name: "ZenFSMountTests", dependencies: ["ZenFSMount", "Node", "ZenFS", "TestSupport"]),
         // Real nodes on separate hosts made by scripts/netlab (network namespaces, lossy and splitting links).

@@ -1,9 +1,11 @@
 import ArgumentParser
 import Chain
+import Daemon
 import Foundation
 import Logging
 import Node
 import ServiceLifecycle
+import Web
 import ZenFS
 
 /// `zenfs node`: run the daemon in the foreground until SIGINT or SIGTERM.
@@ -53,6 +55,9 @@ struct NodeCommand: AsyncParsableCommand {
 
     @Option(help: "HOST:PORT for the BitTorrent tracker (default 127.0.0.1:6969).")
     var tracker: String?
+
+    @Option(help: "HOST:PORT for the web pages and JSON API, on loopback (such as 127.0.0.1:8080; default: none).")
+    var web: String?
 
     @Flag(name: .customLong("no-tracker"), help: "Run no BitTorrent tracker.")
     var noTracker = false
@@ -121,6 +126,7 @@ struct NodeCommand: AsyncParsableCommand {
         if noMine { configuration.mining = false }
         if let tracker { configuration.tracker = try Self.address(tracker, flag: "--tracker") }
         if noTracker { configuration.tracker = nil }
+        if let web { configuration.web = web == "off" ? nil : try Self.address(web, flag: "--web") }
         if let bittorrentListen { configuration.bittorrentListen = bittorrentListen }
         if noSeeding { configuration.bittorrentListen = nil }
         if dhtBootstrap == ["off"] {
@@ -150,15 +156,11 @@ struct NodeCommand: AsyncParsableCommand {
             return handler
         }
         let logger = Logger(label: "zenfs.node")
-        let node = try ZenFSNode(configuration: configuration, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: node)],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
-        )
-        try await group.run()
+        if let address = configuration.web {
+            do { try WebServer.validate(host: address.host) } catch { throw ValidationError("\(error)") }
+        }
+        let web = configuration.web.map { WebSettings(host: $0.host, port: Int($0.port)) }
+        try await NodeDaemon.run(configuration: configuration, web: web, logger: logger)
     }
 
     static func address(_ text: String, flag: String) throws -> PeerAddress {

@@ -12,7 +12,7 @@ struct ZenFSCommand: AsyncParsableCommand {
             QuotaCommand.self, MountCommand.self, UnmountCommand.self, NodeCommand.self, StatusCommand.self,
             FetchCommand.self, ChainCommand.self, WalletCommand.self, IdentityCommand.self, PeerCommand.self,
             UploadCommand.self, ContractsCommand.self, ProofsCommand.self, RepairCommand.self,
-            TaskCommand.self, VMCommand.self,
+            TaskCommand.self, VMCommand.self, TubeCommand.self,
         ]
     )
 

@@ -121,6 +121,15 @@ public struct ConfigFile: Equatable {
                     )
                 }
                 configuration.minimumTaskBits = bits
+            case ("node.web", .string(let text)):
+                if text == "off" {
+                    configuration.web = nil
+                } else {
+                    guard let address = PeerAddress(parsing: text) else {
+                        throw .badValue(line: line, key: key, expected: "\"HOST:PORT\" or \"off\"")
+                    }
+                    configuration.web = address
+                }
             case ("node.tracker", .string(let text)):
                 if text == "off" {
                     configuration.tracker = nil
