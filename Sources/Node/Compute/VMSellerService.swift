@@ -39,6 +39,7 @@ final class VMSellerService: Sendable {
     private let publishers = Mutex<[String: ConnectionID]>([:])
     private let watches = Mutex<[String: PaymentWatch]>([:])
     private let lastReport = Mutex<[String: Int64]>([:])
+    private let preparing = Mutex<Void>(())
 
     init(
         settings: ComputeSettings,
@@ -368,10 +369,23 @@ final class VMSellerService: Sendable {
     /// Builds (or finds) the image, launches QEMU, waits for the guest's SSH, dials the publisher's tunnel
     /// server and tells the publisher its port. Blocking; runs off the service's queue.
     private func boot(_ record: VMLeaseRecord) throws -> RunningVM {
-        let image = try ThinImageBuilder(
-            configuration: .init(cacheDirectory: imageCache, packageDirectories: settings.packageDirectories)
-        ).build()
-        let accelerator = AcceleratorProbe.choose(image: image, directory: runDirectory + "/probe").accelerator
+        // The image cache and the accelerator probe are shared by every lease: one boot prepares them at a time.
+        let (image, accelerator) = try preparing.withLock { _ in
+            let image = try ThinImageBuilder(
+                configuration: .init(cacheDirectory: imageCache, packageDirectories: settings.packageDirectories)
+            ).build()
+            return (image, AcceleratorProbe.choose(image: image, directory: runDirectory + "/probe").accelerator)
+        }
+        do {
+            return try launch(record, image: image, accelerator: accelerator)
+        } catch {
+            // A guest that stopped while booting (seen once under heavy load) gets one more try.
+            logger.warning("the VM of task \(record.task.prefix(16)) did not come up, trying once more: \(error)")
+            return try launch(record, image: image, accelerator: accelerator)
+        }
+    }
+
+    private func launch(_ record: VMLeaseRecord, image: ThinImage, accelerator: Accelerator) throws -> RunningVM {
         let name = "zenfs-" + record.task.prefix(12)
         let lease = VMLease(
             name: String(name),
@@ -404,7 +418,9 @@ final class VMSellerService: Sendable {
                 )
             )
         } catch {
+            let console = machine.console.suffix(600)
             machine.kill()
+            if !console.isEmpty { logger.info("the console of task \(record.task.prefix(16)) ended with: \(console)") }
             throw error
         }
     }
