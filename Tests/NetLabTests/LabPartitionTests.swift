@@ -91,6 +91,11 @@ struct LabPartitionTests {
             \(heavy.log().suffix(3000))
             """
         )
+        // Nothing is left waiting: the reverted transactions were mined again, none twice.
+        #expect(
+            LabCommand.waitUntil(seconds: 20) { Self.chain(heavy)?.mempool == 0 && Self.chain(light)?.mempool == 0 },
+            "memory pools: heavy \(Self.chain(heavy)?.mempool ?? -1), light \(Self.chain(light)?.mempool ?? -1)"
+        )
         for node in [heavy, light] {
             let audit = try #require(Self.audit(node))
             #expect(audit.holds, "node \(node.index): \(audit)")
