@@ -43,7 +43,7 @@ public enum WebServer {
         let api = APIRoutes(tube: tube, link: link)
         api.add(to: router)
         PortalRoutes(tube: tube, pages: pages, api: api).add(to: router)
-        NodeRoutes(link: link, pages: pages).add(to: router)
+        NodeRoutes(link: link, pages: pages, data: tube.data).add(to: router)
         MediaRoutes(tube: tube).add(to: router)
         return router
     }

@@ -345,6 +345,26 @@ final class WebRouteTests: XCTestCase {
         }
     }
 
+    func testTheFilesPageBrowsesTheNamespace() async throws {
+        let id = try publishVideo(title: "Browse", tags: [])
+        let folder = try XCTUnwrap(tube.metainfo(id)).info.name
+        try await withApp { client in
+            try await client.execute(uri: "/node/files?path=/", method: .get) { response in
+                XCTAssertTrue(String(buffer: response.body).contains("zentube/"))
+            }
+            try await client.execute(uri: "/node/files?path=/zentube/\(folder)", method: .get) { response in
+                let html = String(buffer: response.body)
+                XCTAssertTrue(html.contains("master.m3u8") && html.contains("240p/"), html)
+            }
+            try await client.execute(uri: "/node/files?path=/nothing", method: .get) { response in
+                XCTAssertEqual(response.status, .notFound)
+            }
+            try await client.execute(uri: "/node/files?path=/../etc", method: .get) { response in
+                XCTAssertEqual(response.status, .badRequest)
+            }
+        }
+    }
+
     func testTheNodePageSaysWhenNoNodeAnswers() async throws {
         try await withApp { client in
             try await client.execute(uri: "/node", method: .get) { response in

@@ -7,9 +7,41 @@ import Node
 struct NodeRoutes {
     let link: NodeLink
     let pages: Pages
+    let data: DataDirectory
 
     func add(to router: Router<BasicRequestContext>) {
         router.get("/node") { _, _ in await page() }
+        router.get("/node/files") { request, _ in try files(FormQuery(request.uri.query)["path"] ?? "/") }
+    }
+
+    /// One folder of the node's namespace: its entries, folders first, each folder a link.
+    func files(_ path: String) throws -> Response {
+        let components: [String]
+        do { components = try Catalog.components(of: path) } catch {
+            throw HTTPError(.badRequest, message: "\(error)")
+        }
+        let clean = "/" + components.joined(separator: "/")
+        guard let folder = try data.catalog.entry(atPath: clean), folder.kind == .directory else {
+            throw HTTPError(.notFound, message: "no folder \(clean.prefix(200)) in this node's namespace")
+        }
+        let entries = try data.catalog.children(of: folder.id).sorted { a, b in
+            let aFolder = a.kind == NamespaceEntry.Kind.directory
+            let bFolder = b.kind == NamespaceEntry.Kind.directory
+            return aFolder != bFolder ? aFolder : a.name < b.name
+        }
+        let rows: [[String: Any]] = entries.prefix(2_000).map { entry in
+            let child = clean == "/" ? "/" + entry.name : clean + "/" + entry.name
+            return [
+                "name": entry.name, "path": child, "folder": entry.kind == .directory,
+                "size": entry.kind == .directory ? "" : VideoJSON.size(entry.size),
+            ]
+        }
+        let parent = components.isEmpty ? nil : "/" + components.dropLast().joined(separator: "/")
+        return pages.render(
+            "files",
+            title: "Files",
+            ["path": clean, "entries": rows, "parent": parent ?? "", "hasParent": parent != nil, "empty": rows.isEmpty]
+        )
     }
 
     func page() async -> Response {
