@@ -58,26 +58,11 @@ struct StorageMarketTests {
     /// seller's balance grew by exactly its metered usage times its prices (to the unit), the publisher's fell by
     /// that plus the fees, and the chain audit holds.
     @Test func replicasOnDistinctSellersPaidExactly() throws {
-        let directory = TemporaryDirectory()
-        let miner = try NodeProcess(
-            in: directory.path,
-            name: "miner",
-            extra: ["--block-interval", "0.5", "--no-seeding"],
-            mining: true
-        )
-        let publisher = try NodeProcess(
-            in: directory.path,
-            name: "publisher",
-            peers: [miner],
-            extra: ["--no-seeding", "--payment-grace", "3s"]
-        )
-        let sellers = try (1...3).map {
-            try Self.seller(in: directory.path, name: "seller\($0)", miner: miner, storageFloor: "100/GiB-month")
-        }
-        let dear = try Self.seller(in: directory.path, name: "dear", miner: miner, storageFloor: "500/GiB-month")
-        for node in [publisher, dear] + sellers { #expect(node.waitForPeers(1)) }
-        let funded = try publisher.runner.zenfs(["wallet", "faucet", "5", "--wait"])
-        try #require(funded.status == 0, "\(funded.text)")
+        let circuit = try MarketCircuit()
+        let (directory, miner, publisher) = (circuit.directory, circuit.miner, circuit.publisher)
+        let sellers = try circuit.sellers(3, floor: "100/GiB-month")
+        let dear = try circuit.seller("dear", floor: "500/GiB-month")
+        try circuit.connectAndFund([dear] + sellers)
         let before = try #require(FaucetTests.balance(publisher))
         #expect(before == 5 * 100_000_000)
         for node in sellers + [dear] { #expect(FaucetTests.balance(node) == 0) }
@@ -138,17 +123,10 @@ struct StorageMarketTests {
     /// A publisher stopped with SIGSTOP stops paying: its holder cuts it off within one interval plus the grace
     /// (and a round of the market's clock), closing the channel with the best state it has.
     @Test func stoppedPublisherIsCutOff() throws {
-        let directory = TemporaryDirectory()
-        let miner = try NodeProcess(
-            in: directory.path,
-            name: "miner",
-            extra: ["--block-interval", "0.5", "--no-seeding"],
-            mining: true
-        )
-        let publisher = try NodeProcess(in: directory.path, name: "publisher", peers: [miner], extra: ["--no-seeding"])
-        let seller = try Self.seller(in: directory.path, name: "seller", miner: miner, storageFloor: "1000/GiB-month")
-        #expect(publisher.waitForPeers(1) && seller.waitForPeers(1))
-        try #require(try publisher.runner.zenfs(["wallet", "faucet", "5", "--wait"]).status == 0)
+        let circuit = try MarketCircuit(publisherFlags: [])
+        let (directory, publisher) = (circuit.directory, circuit.publisher)
+        let seller = try circuit.seller("seller", floor: "1000/GiB-month")
+        try circuit.connectAndFund([seller])
         let file = directory.path + "/clip.bin"
         Self.randomFile(file, bytes: 3_000_000)
         let upload = try publisher.runner.zenfs([
@@ -182,24 +160,10 @@ struct StorageMarketTests {
     /// run again places its parts on the others (two distinct live holders for every part), and the killed
     /// seller's channel comes back to the publisher once it expires.
     @Test func killedSellerIsRefundedAndReplaced() throws {
-        let directory = TemporaryDirectory()
-        let miner = try NodeProcess(
-            in: directory.path,
-            name: "miner",
-            extra: ["--block-interval", "0.5", "--no-seeding"],
-            mining: true
-        )
-        let publisher = try NodeProcess(
-            in: directory.path,
-            name: "publisher",
-            peers: [miner],
-            extra: ["--no-seeding", "--payment-grace", "3s"]
-        )
-        let sellers = try (1...4).map {
-            try Self.seller(in: directory.path, name: "seller\($0)", miner: miner, storageFloor: "100/GiB-month")
-        }
-        for node in [publisher] + sellers { #expect(node.waitForPeers(1)) }
-        try #require(try publisher.runner.zenfs(["wallet", "faucet", "5", "--wait"]).status == 0)
+        let circuit = try MarketCircuit()
+        let (directory, miner, publisher) = (circuit.directory, circuit.miner, circuit.publisher)
+        let sellers = try circuit.sellers(4, floor: "100/GiB-month")
+        try circuit.connectAndFund(sellers)
         let file = directory.path + "/archive.bin"
         Self.randomFile(file, bytes: 3_000_000)
         let arguments = [
@@ -244,24 +208,10 @@ struct StorageMarketTests {
     /// that came later accepts, and the missing replicas land on it (every part again on two distinct live
     /// holders, none twice on one).
     @Test func resumedUploadHiresAnewWhenTooFewHoldersRemain() throws {
-        let directory = TemporaryDirectory()
-        let miner = try NodeProcess(
-            in: directory.path,
-            name: "miner",
-            extra: ["--block-interval", "0.5", "--no-seeding"],
-            mining: true
-        )
-        let publisher = try NodeProcess(
-            in: directory.path,
-            name: "publisher",
-            peers: [miner],
-            extra: ["--no-seeding", "--payment-grace", "3s"]
-        )
-        let first = try (1...2).map {
-            try Self.seller(in: directory.path, name: "seller\($0)", miner: miner, storageFloor: "100/GiB-month")
-        }
-        for node in [publisher] + first { #expect(node.waitForPeers(1)) }
-        try #require(try publisher.runner.zenfs(["wallet", "faucet", "5", "--wait"]).status == 0)
+        let circuit = try MarketCircuit()
+        let (directory, publisher) = (circuit.directory, circuit.publisher)
+        let first = try circuit.sellers(2, floor: "100/GiB-month")
+        try circuit.connectAndFund(first)
         let file = directory.path + "/album.bin"
         Self.randomFile(file, bytes: 1_000_000)
         let arguments = [
@@ -284,7 +234,7 @@ struct StorageMarketTests {
                 Self.contracts(publisher).first { $0.peer == victimKey }?.state != .active
             }
         )
-        let late = try Self.seller(in: directory.path, name: "late", miner: miner, storageFloor: "100/GiB-month")
+        let late = try circuit.seller("late", floor: "100/GiB-month")
         #expect(late.waitForPeers(1))
         let lateKey = try Self.identityKey(late)
 
@@ -311,22 +261,11 @@ struct StorageMarketTests {
     /// resumes serving; reading the content back from the holder (after the publisher dropped its own copy) is
     /// metered as download on both sides and paid.
     @Test func contractsSurviveRestartsAndDownloadsPay() throws {
-        let directory = TemporaryDirectory()
-        let miner = try NodeProcess(
-            in: directory.path,
-            name: "miner",
-            extra: ["--block-interval", "0.5", "--no-seeding"],
-            mining: true
-        )
-        var publisher = try NodeProcess(
-            in: directory.path,
-            name: "publisher",
-            peers: [miner],
-            extra: ["--no-seeding", "--payment-grace", "5s"]
-        )
-        var seller = try Self.seller(in: directory.path, name: "seller", miner: miner, storageFloor: "1000/GiB-month")
-        #expect(publisher.waitForPeers(1) && seller.waitForPeers(1))
-        try #require(try publisher.runner.zenfs(["wallet", "faucet", "5", "--wait"]).status == 0)
+        let circuit = try MarketCircuit(publisherFlags: ["--payment-grace", "5s"])
+        let (directory, miner) = (circuit.directory, circuit.miner)
+        var publisher = circuit.publisher
+        var seller = try circuit.seller("seller", floor: "1000/GiB-month")
+        try circuit.connectAndFund([seller])
         let file = directory.path + "/notes.bin"
         Self.randomFile(file, bytes: 1_000_000)
         let upload = try publisher.runner.zenfs([
@@ -392,22 +331,10 @@ struct StorageMarketTests {
     /// A publisher that sends forged, replayed, lowered and over-funded states beside its real ones: the holder
     /// refuses each, logs it against the peer, and keeps only the real states (what it is paid equals the charge).
     @Test func hostileStatesAreRefused() throws {
-        let directory = TemporaryDirectory()
-        let miner = try NodeProcess(
-            in: directory.path,
-            name: "miner",
-            extra: ["--block-interval", "0.5", "--no-seeding"],
-            mining: true
-        )
-        let publisher = try NodeProcess(
-            in: directory.path,
-            name: "publisher",
-            peers: [miner],
-            extra: ["--no-seeding", "--testing-send-hostile-states"]
-        )
-        let seller = try Self.seller(in: directory.path, name: "seller", miner: miner, storageFloor: "1000/GiB-month")
-        #expect(publisher.waitForPeers(1) && seller.waitForPeers(1))
-        try #require(try publisher.runner.zenfs(["wallet", "faucet", "5", "--wait"]).status == 0)
+        let circuit = try MarketCircuit(publisherFlags: ["--testing-send-hostile-states"])
+        let (directory, publisher) = (circuit.directory, circuit.publisher)
+        let seller = try circuit.seller("seller", floor: "1000/GiB-month")
+        try circuit.connectAndFund([seller])
         let file = directory.path + "/ledger.bin"
         Self.randomFile(file, bytes: 1_000_000)
         let upload = try publisher.runner.zenfs([
@@ -444,22 +371,10 @@ struct StorageMarketTests {
     /// price (to the unit). A reader whose `--max-price-download` is below the holder's price does not read from
     /// it, and says why.
     @Test func readerOtherThanThePublisherPaysItsDownloads() throws {
-        let directory = TemporaryDirectory()
-        let miner = try NodeProcess(
-            in: directory.path,
-            name: "miner",
-            extra: ["--block-interval", "0.5", "--no-seeding"],
-            mining: true
-        )
-        let publisher = try NodeProcess(in: directory.path, name: "publisher", peers: [miner], extra: ["--no-seeding"])
+        let circuit = try MarketCircuit(publisherFlags: [])
+        let (directory, miner, publisher) = (circuit.directory, circuit.miner, circuit.publisher)
         // A long grace: the holder keeps serving after the publisher goes away, and closes nothing else meanwhile.
-        let seller = try Self.seller(
-            in: directory.path,
-            name: "seller",
-            miner: miner,
-            storageFloor: "1000/GiB-month",
-            grace: "900s"
-        )
+        let seller = try circuit.seller("seller", floor: "1000/GiB-month", grace: "900s")
         let reader = try NodeProcess(
             in: directory.path,
             name: "reader",
@@ -472,8 +387,7 @@ struct StorageMarketTests {
             peers: [miner],
             extra: ["--no-seeding", "--max-price-download", "0.01/GiB"]
         )
-        for node in [publisher, seller, reader, frugal] { #expect(node.waitForPeers(1)) }
-        try #require(try publisher.runner.zenfs(["wallet", "faucet", "5", "--wait"]).status == 0)
+        try circuit.connectAndFund([seller, reader, frugal])
         try #require(try reader.runner.zenfs(["wallet", "faucet", "1", "--wait"]).status == 0)
         let readerBefore = try #require(FaucetTests.balance(reader))
         #expect(readerBefore == 100_000_000)

@@ -20,6 +20,7 @@ struct MarketConfigTests {
             acceptance_bits = "1e0fffff"
             payment_grace = 20
             max_price_download = "0.05/GiB"
+            download_allowance = "300KiB"
             """
         )
         var configuration = NodeConfiguration(dataDirectory: "/tmp/x")
@@ -37,6 +38,8 @@ struct MarketConfigTests {
         #expect(market.acceptanceBits == 0x1e0f_ffff)
         #expect(market.graceSeconds == 20)
         #expect(market.maximumDownloadPrice == Amount(units: 5_000_000))
+        #expect(market.downloadAllowanceBytes == 300 << 10)
+        #expect(NodeConfiguration(dataDirectory: "/tmp/x").market.downloadAllowanceBytes == 1 << 30)
     }
 
     /// Without `sell_storage` the node sells nothing; a bad value names its line and what it takes.

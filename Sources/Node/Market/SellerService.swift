@@ -44,6 +44,8 @@ final class SellerService: Sendable {
     /// Bytes admitted to each download contract (by task and reader key), counted before they are served so
     /// parallel requests never overdraw the channel.
     private let admitted = Mutex<[String: UInt64]>([:])
+    /// Parts admitted to each reader's download channel and not yet sent (by reader key).
+    private let unserved = Mutex<[String: Int]>([:])
     /// Parts sent to keep that wait for the next group commit, and whether a drain is queued.
     let pendingStores = Mutex<(items: [PartToKeep], draining: Bool)>(([], false))
     /// How long a reader's request for a paid part waits for its channel, in tenths of a second.
@@ -374,12 +376,21 @@ final class SellerService: Sendable {
         guard policy.floors.downloadPerGiB.units > 0 else { return true }
         guard let key = link.identityKey(of: id)?.description else { return false }
         let size = UInt64(max(0, sold.size(of: hash) ?? 0))
-        for _ in 0..<Self.channelWaitTenths {
+        for tenth in 0..<Self.channelWaitTenths {
             if (try? store.hasContract(role: .seller, peerKey: key, in: [.active], purpose: .storage)) == true {
                 return true
             }
             let download = try? store.activeDownloadContract(role: .seller, peerKey: key)
-            if let download, admit(size, to: download) { return true }
+            if let download, admit(size, to: download) {
+                unserved.withLock { $0[key, default: 0] += 1 }
+                return true
+            }
+            // A spent channel is replaced only once the parts it paid for were sent, so the reader meters
+            // them on it too (they reach it before the terms).
+            if download != nil, (unserved.withLock { $0[key] } ?? 0) > 0, tenth < 30 {
+                try? await Task.sleep(nanoseconds: 100_000_000)
+                continue
+            }
             // No channel, or one that cannot pay for this part: ask for one (once per channel).
             let sentAt = offerTerms(to: id, readerKey: key, exhausted: download?.task)
             if let declined = readersDeclined.withLock({ $0[key] }), declined >= sentAt { return false }
@@ -523,6 +534,9 @@ final class SellerService: Sendable {
     func served(_ hash: SHA1Digest, bytes: Int, to id: ConnectionID) {
         guard soldParts.servable.withLock({ $0.contains(hash) }), let key = link.identityKey(of: id)?.description else {
             return
+        }
+        unserved.withLock { table in
+            if let count = table[key], count > 0 { table[key] = count - 1 }
         }
         queue.async { [self] in try? store.meterDownload(role: .seller, peerKey: key, hash: hash.hex, bytes: bytes) }
     }

@@ -170,9 +170,10 @@ extension PeerNetwork {
             send(.notFound(requestID: request.requestID), to: id)
             return
         }
-        onServed.withLock { $0 }?(id, request.kind, request.hash, bytes.count)
         if settings.servesCorruptParts, request.kind == .part, !bytes.isEmpty { bytes[bytes.count / 2] ^= 0xff }
         send(.element(requestID: request.requestID, bytes: bytes), to: id)
+        // After the bytes are on their way, so what the market sends next follows them on the connection.
+        onServed.withLock { $0 }?(id, request.kind, request.hash, bytes.count)
     }
 
     private func complete(_ requestID: UInt32, from id: ConnectionID, with result: Result<[UInt8], any Error>) {
