@@ -21,9 +21,13 @@ public enum PrivateFile {
         }
         let salt = try SealingKey.contentSalt(secret: secret, contentDigest: digest)
         let sealer = try Sealer(secret: secret, salt: salt)
-        let payload = [UInt8(nameBytes.count >> 8), UInt8(nameBytes.count & 0xff)] + nameBytes + content
+        let prefix = [UInt8(nameBytes.count >> 8), UInt8(nameBytes.count & 0xff)] + nameBytes
         let hex = salt.prefix(8).map { byte in String(byte, radix: 16).leftPadded(to: 2) }.joined()
-        return ("private-\(hex)\(sealedExtension)", try sealer.seal(payload))
+        // Sealed as two pieces, so the content is never copied behind its name first.
+        let sealed = prefix.withUnsafeBytes { name in
+            content.withUnsafeBytes { body in Result { () throws(SealingError) in try sealer.seal([name, body]) } }
+        }
+        return ("private-\(hex)\(sealedExtension)", try sealed.get())
     }
 
     /// The original name and content of sealed bytes; throws `.wrongKey` for another owner's file, and
@@ -31,13 +35,16 @@ public enum PrivateFile {
     public static func open(_ sealed: [UInt8], secret: [UInt8]) throws(SealingError) -> (name: String, content: [UInt8])
     {
         let opener = try Opener(secret: secret, sealed: sealed[...])
-        let payload = try opener.open(sealed)
-        guard payload.count >= 2 else { throw .truncated }
-        let length = Int(payload[0]) << 8 | Int(payload[1])
-        guard length > 0, payload.count >= 2 + length,
-            let name = String(validating: payload[2..<2 + length], as: UTF8.self), !name.contains("/")
+        // The name first, from the chunks it lies in; then the content alone, opened straight into its buffer.
+        var prefix = try opener.openPrefix(sealed, length: 2)
+        guard prefix.count >= 2 else { throw .truncated }
+        let length = Int(prefix[0]) << 8 | Int(prefix[1])
+        guard length > 0 else { throw .unreadableName }
+        prefix = try opener.openPrefix(sealed, length: 2 + length)
+        guard prefix.count >= 2 + length,
+            let name = String(validating: prefix[2..<2 + length], as: UTF8.self), !name.contains("/")
         else { throw .unreadableName }
-        return (name, Array(payload[(2 + length)...]))
+        return (name, try opener.open(sealed, dropping: 2 + length))
     }
 }
 
