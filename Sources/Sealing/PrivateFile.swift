@@ -8,26 +8,102 @@ public enum PrivateFile {
     static let maximumNameLength = 4096
 
     /// The sealed bytes of the file `name` with `content`, and the neutral name to store them under;
-    /// `digest` is a digest of `name` and `content` (the caller's SHA-256).
+    /// `digest` is a digest of `name` and `content` (the caller's SHA-256, e.g. `PrivateFile.digest`).
     public static func seal(
         name: String,
         content: [UInt8],
         digest: [UInt8],
         secret: [UInt8]
     ) throws(SealingError) -> (name: String, bytes: [UInt8]) {
+        let (prefix, salt) = try start(name: name, digest: digest, secret: secret)
+        let sealer = try Sealer(secret: secret, salt: salt)
+        // Sealed as two pieces, so the content is never copied behind its name first.
+        let sealed = prefix.withUnsafeBytes { name in
+            content.withUnsafeBytes { body in Result { () throws(SealingError) in try sealer.seal([name, body]) } }
+        }
+        return (sealedName(salt: salt), try sealed.get())
+    }
+
+    /// Seals the file `name` of `contentLength` bytes block by block in a few MiB of memory, whatever its size:
+    /// `read` fills the buffer it is given with the next bytes of content and returns how many (0 at the
+    /// end), `write` takes the sealed bytes in order. The bytes written are those `seal(name:content:…)` gives;
+    /// returns the neutral name. Throws `.badParameter` when the content's length is not `contentLength`.
+    public static func seal(
+        name: String,
+        contentLength: Int,
+        digest: [UInt8],
+        secret: [UInt8],
+        read: (UnsafeMutableRawBufferPointer) throws -> Int,
+        write: (UnsafeRawBufferPointer) throws -> Void
+    ) throws -> String {
+        let (prefix, salt) = try start(name: name, digest: digest, secret: secret)
+        let blocks = try BlockSealer(
+            sealer: try Sealer(secret: secret, salt: salt),
+            plaintextLength: prefix.count + contentLength
+        )
+        let header = blocks.header
+        try header.withUnsafeBytes { bytes in try write(bytes) }
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: blocks.blockLength, alignment: 16)
+        defer { buffer.deallocate() }
+        var remaining = prefix.count + contentLength
+        var filled = prefix.withUnsafeBytes { bytes in
+            buffer.copyMemory(from: bytes)
+            return bytes.count
+        }
+        repeat {
+            let wanted = min(blocks.blockLength, remaining)
+            while filled < wanted {
+                let count = try read(UnsafeMutableRawBufferPointer(rebasing: buffer[filled..<wanted]))
+                guard count > 0 else {
+                    throw SealingError.badParameter("the content ended before its \(contentLength) bytes")
+                }
+                filled += count
+            }
+            try write(try blocks.seal(UnsafeRawBufferPointer(rebasing: buffer[..<wanted])))
+            remaining -= wanted
+            filled = 0
+        } while remaining > 0
+        let extra = UnsafeMutableRawBufferPointer.allocate(byteCount: 1, alignment: 1)
+        defer { extra.deallocate() }
+        guard try read(extra) == 0 else {
+            throw SealingError.badParameter("the content is longer than its \(contentLength) bytes")
+        }
+        return sealedName(salt: salt)
+    }
+
+    /// A digest of a file's name and content for `seal`: SHA-256 of the name, a zero byte and the content,
+    /// fed in pieces by `feed` (which calls the function it is given with each piece of content in order).
+    public static func digest(
+        name: String,
+        feed: ((UnsafeRawBufferPointer) throws -> Void) throws -> Void
+    ) throws -> [UInt8] {
+        let digest = try ContentDigest()
+        let head = Array(name.utf8) + [0]
+        try head.withUnsafeBytes { bytes in try update(digest, bytes) }
+        try feed { bytes in try update(digest, bytes) }
+        return try digest.finish()
+    }
+
+    private static func update(_ digest: ContentDigest, _ bytes: UnsafeRawBufferPointer) throws {
+        try digest.update(bytes)
+    }
+
+    /// The plaintext in front of the content (`u16 name length ‖ name`) and the file's salt.
+    static func start(
+        name: String,
+        digest: [UInt8],
+        secret: [UInt8]
+    ) throws(SealingError) -> (prefix: [UInt8], salt: [UInt8]) {
         let nameBytes = Array(name.utf8)
         guard !nameBytes.isEmpty, nameBytes.count <= maximumNameLength else {
             throw .badParameter("a file name of \(nameBytes.count) bytes (1 to \(maximumNameLength))")
         }
         let salt = try SealingKey.contentSalt(secret: secret, contentDigest: digest)
-        let sealer = try Sealer(secret: secret, salt: salt)
-        let prefix = [UInt8(nameBytes.count >> 8), UInt8(nameBytes.count & 0xff)] + nameBytes
-        let hex = salt.prefix(8).map { byte in String(byte, radix: 16).leftPadded(to: 2) }.joined()
-        // Sealed as two pieces, so the content is never copied behind its name first.
-        let sealed = prefix.withUnsafeBytes { name in
-            content.withUnsafeBytes { body in Result { () throws(SealingError) in try sealer.seal([name, body]) } }
-        }
-        return ("private-\(hex)\(sealedExtension)", try sealed.get())
+        return ([UInt8(nameBytes.count >> 8), UInt8(nameBytes.count & 0xff)] + nameBytes, salt)
+    }
+
+    static func sealedName(salt: [UInt8]) -> String {
+        "private-\(salt.prefix(8).map { byte in String(byte, radix: 16).leftPadded(to: 2) }.joined())\(sealedExtension)"
     }
 
     /// The original name and content of sealed bytes; throws `.wrongKey` for another owner's file, and

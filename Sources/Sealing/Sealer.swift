@@ -51,50 +51,75 @@ public struct Sealer: Sendable {
 
     /// The whole sealed content of the bytes of `pieces` taken one after the other (so a prefix such as a
     /// private file's name is sealed with the content without first copying both into one buffer). Written
-    /// in place into one buffer of the sealed length, on up to `workers` threads, each with its own cipher
-    /// context over a contiguous run of chunks.
+    /// in place into one buffer of the sealed length.
     func seal(_ pieces: [UnsafeRawBufferPointer], workers: Int = Sealer.workers) throws(SealingError) -> [UInt8] {
         let total = pieces.reduce(0) { $0 + $1.count }
-        let chunkSize = header.chunkSize
-        let count = max(1, (total + chunkSize - 1) / chunkSize)
-        let runs = max(1, min(workers, count / Self.chunksPerWorker))
-        let ciphers = Unchecked(
-            value: try (0..<runs).map { _ throws(SealingError) in
-                try ChunkCipher(key: key.aesKey, encrypting: true)
-            }
-        )
-        let pieces = Unchecked(value: pieces)
-        let headerBytes = headerBytes
-        let stride = chunkSize + ChunkCipher.tagLength
-        let length = Self.sealedLength(plaintextLength: total, chunkSize: chunkSize)
-        let failed = FailureFlag()
+        let count = max(1, (total + header.chunkSize - 1) / header.chunkSize)
+        let ciphers = try makeCiphers(workers: workers, chunks: count)
+        let length = Self.sealedLength(plaintextLength: total, chunkSize: header.chunkSize)
+        var sealed = false
         let output = [UInt8](unsafeUninitializedCapacity: length) { out, initialized in
-            let base = UncheckedPointer(address: UnsafeMutableRawPointer(out.baseAddress!))
-            headerBytes.withUnsafeBytes { base.address.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-            DispatchQueue.concurrentPerform(iterations: runs) { run in
-                let cipher = ciphers.value[run]
-                for index in (count * run / runs)..<(count * (run + 1) / runs) {
-                    let start = index * chunkSize
-                    let end = min(start + chunkSize, total)
-                    guard
-                        cipher.seal(
-                            Self.slices(of: pieces.value, from: start, to: end),
-                            index: UInt64(index),
-                            isLast: index == count - 1,
-                            header: headerBytes,
-                            into: base.address + SealedHeader.length + index * stride
-                        )
-                    else { return failed.set() }
-                }
-            }
+            let base = UnsafeMutableRawPointer(out.baseAddress!)
+            headerBytes.withUnsafeBytes { base.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+            sealed = sealChunks(
+                pieces,
+                first: 0,
+                count: count,
+                totalChunks: count,
+                ciphers: ciphers,
+                into: base + SealedHeader.length
+            )
             initialized = length
         }
-        guard !failed.isSet else { throw .openSSLFailure("seal a chunk with AES-256-GCM") }
+        guard sealed else { throw .openSSLFailure("seal a chunk with AES-256-GCM") }
         return output
     }
 
+    /// One cipher context per thread that will seal `chunks` chunks.
+    func makeCiphers(workers: Int, chunks: Int) throws(SealingError) -> [ChunkCipher] {
+        try (0..<max(1, min(workers, chunks / Self.chunksPerWorker))).map { _ throws(SealingError) in
+            try ChunkCipher(key: key.aesKey, encrypting: true)
+        }
+    }
+
+    /// Seals chunks `first ..< first + count` of content of `totalChunks` chunks, whose plaintext is the bytes
+    /// of `pieces` one after the other, into `output` (where chunk `first` goes), one contiguous run of chunks
+    /// per cipher, each on its own thread. False when OpenSSL refused a step.
+    func sealChunks(
+        _ pieces: [UnsafeRawBufferPointer],
+        first: Int,
+        count: Int,
+        totalChunks: Int,
+        ciphers: [ChunkCipher],
+        into output: UnsafeMutableRawPointer
+    ) -> Bool {
+        let total = pieces.reduce(0) { $0 + $1.count }
+        let chunkSize = header.chunkSize
+        let stride = chunkSize + ChunkCipher.tagLength
+        let runs = ciphers.count
+        let failed = FailureFlag()
+        let shared = Unchecked(value: (pieces: pieces, ciphers: ciphers, headerBytes: headerBytes))
+        let base = UncheckedPointer(address: output)
+        DispatchQueue.concurrentPerform(iterations: runs) { run in
+            let cipher = shared.value.ciphers[run]
+            for chunk in (count * run / runs)..<(count * (run + 1) / runs) {
+                let start = chunk * chunkSize
+                guard
+                    cipher.seal(
+                        Self.slices(of: shared.value.pieces, from: start, to: min(start + chunkSize, total)),
+                        index: UInt64(first + chunk),
+                        isLast: first + chunk == totalChunks - 1,
+                        header: shared.value.headerBytes,
+                        into: base.address + chunk * stride
+                    )
+                else { return failed.set() }
+            }
+        }
+        return !failed.isSet
+    }
+
     /// How many threads seal one file: the machine's two cores.
-    static let workers = 2
+    public static let workers = 2
     /// A thread is worth starting for at least this many chunks.
     static let chunksPerWorker = 16
 
