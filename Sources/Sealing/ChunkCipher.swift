@@ -1,83 +1,120 @@
 import COpenSSL
 
-/// AES-256-GCM over one chunk. The 12-byte nonce is the chunk's number (8 bytes, big-endian), three zero
-/// bytes and a last-chunk flag, so within one key no nonce repeats, chunks cannot be reordered, and a stream
-/// cut at a chunk boundary is detected; the header is the associated data.
-enum ChunkCipher {
+/// AES-256-GCM over the chunks of one file. The 12-byte nonce is the chunk's number (8 bytes, big-endian),
+/// three zero bytes and a last-chunk flag, so within one key no nonce repeats, chunks cannot be reordered, and
+/// a stream cut at a chunk boundary is detected; the header is the associated data.
+///
+/// One OpenSSL context is keyed once and reused for every chunk (only the nonce changes), and chunks are sealed
+/// and opened in place into the caller's buffer: setting up a context and a key schedule per chunk, and
+/// allocating an array per chunk, cost more than AES-GCM itself on 64 KiB chunks. Not for sharing between
+/// threads: each worker makes its own.
+final class ChunkCipher {
     static let tagLength = 16
+    static let nonceLength = 12
+
+    private let context: OpaquePointer
+    private let encrypting: Bool
+
+    init(key: [UInt8], encrypting: Bool) throws(SealingError) {
+        guard let context = EVP_CIPHER_CTX_new() else { throw .openSSLFailure("create a cipher context") }
+        guard EVP_CipherInit_ex2(context, EVP_aes_256_gcm(), key, nil, encrypting ? 1 : 0, nil) == 1 else {
+            EVP_CIPHER_CTX_free(context)
+            throw .openSSLFailure("set up AES-256-GCM with the file's key")
+        }
+        self.context = context
+        self.encrypting = encrypting
+    }
+
+    deinit { EVP_CIPHER_CTX_free(context) }
 
     static func nonce(index: UInt64, isLast: Bool) -> [UInt8] {
         (0..<8).map { UInt8(truncatingIfNeeded: index >> (8 * (7 - UInt64($0)))) } + [0, 0, 0, isLast ? 1 : 0]
     }
 
-    /// The ciphertext followed by its 16-byte tag.
-    static func seal(
-        _ plaintext: ArraySlice<UInt8>,
-        key: [UInt8],
-        nonce: [UInt8],
-        header: [UInt8]
-    ) throws(SealingError) -> [UInt8] {
-        guard let context = EVP_CIPHER_CTX_new() else { throw .openSSLFailure("create a cipher context") }
-        defer { EVP_CIPHER_CTX_free(context) }
-        var output = [UInt8](repeating: 0, count: plaintext.count + tagLength)
-        var length: Int32 = 0
-        let sealed = output.withUnsafeMutableBufferPointer { out -> Bool in
-            guard EVP_EncryptInit_ex2(context, EVP_aes_256_gcm(), key, nonce, nil) == 1,
-                EVP_EncryptUpdate(context, nil, &length, header, Int32(header.count)) == 1
-            else { return false }
-            let written = plaintext.withUnsafeBufferPointer { input -> Bool in
-                input.isEmpty
-                    || EVP_EncryptUpdate(context, out.baseAddress, &length, input.baseAddress, Int32(input.count)) == 1
-            }
-            var tail: Int32 = 0
-            return written && EVP_EncryptFinal_ex(context, out.baseAddress! + plaintext.count, &tail) == 1
-                && EVP_CIPHER_CTX_ctrl(
+    /// Seals the bytes of `pieces` taken one after the other (a chunk may span pieces) into `output`: the
+    /// ciphertext, then its 16-byte tag. `output` has room for the pieces' bytes and the tag. False when
+    /// OpenSSL refused a step.
+    func seal(
+        _ pieces: [UnsafeRawBufferPointer],
+        index: UInt64,
+        isLast: Bool,
+        header: [UInt8],
+        into output: UnsafeMutableRawPointer
+    ) -> Bool {
+        guard start(index: index, isLast: isLast, header: header) else { return false }
+        var written = 0
+        for piece in pieces where !piece.isEmpty {
+            var length: Int32 = 0
+            guard
+                EVP_EncryptUpdate(
                     context,
-                    EVP_CTRL_AEAD_GET_TAG,
-                    Int32(tagLength),
-                    out.baseAddress! + plaintext.count
+                    (output + written).assumingMemoryBound(to: UInt8.self),
+                    &length,
+                    piece.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                    Int32(piece.count)
                 ) == 1
+            else { return false }
+            written += Int(length)
         }
-        guard sealed else { throw .openSSLFailure("seal a chunk with AES-256-GCM") }
-        return output
+        var tail: Int32 = 0
+        let end = (output + written).assumingMemoryBound(to: UInt8.self)
+        return EVP_EncryptFinal_ex(context, end, &tail) == 1
+            && EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_AEAD_GET_TAG, Int32(Self.tagLength), end + Int(tail)) == 1
     }
 
-    /// The plaintext of a sealed chunk, or nil when its tag does not verify (nothing of it is returned then).
-    static func open(
-        _ sealed: ArraySlice<UInt8>,
-        key: [UInt8],
-        nonce: [UInt8],
-        header: [UInt8]
-    ) throws(SealingError) -> [UInt8]? {
-        guard sealed.count >= tagLength else { return nil }
-        guard let context = EVP_CIPHER_CTX_new() else { throw .openSSLFailure("create a cipher context") }
-        defer { EVP_CIPHER_CTX_free(context) }
-        let textLength = sealed.count - tagLength
-        // Room past the text, so the buffer always has an address for OpenSSL's final (empty) write.
-        var output = [UInt8](repeating: 0, count: textLength + tagLength)
-        var tag = Array(sealed.suffix(tagLength))
+    /// Opens one sealed chunk (ciphertext and tag) into `output`, which has room for the ciphertext. Nil when
+    /// OpenSSL refused a step; false when the tag does not verify (then `output` is zeroed: no unverified
+    /// plaintext is left behind).
+    func open(
+        _ sealed: UnsafeRawBufferPointer,
+        index: UInt64,
+        isLast: Bool,
+        header: [UInt8],
+        into output: UnsafeMutableRawPointer
+    ) -> Bool? {
+        guard sealed.count >= Self.tagLength else { return false }
+        let textLength = sealed.count - Self.tagLength
+        guard start(index: index, isLast: isLast, header: header) else { return nil }
+        let out = output.assumingMemoryBound(to: UInt8.self)
         var length: Int32 = 0
-        guard EVP_DecryptInit_ex2(context, EVP_aes_256_gcm(), key, nonce, nil) == 1,
-            EVP_DecryptUpdate(context, nil, &length, header, Int32(header.count)) == 1
-        else { throw .openSSLFailure("start AES-256-GCM") }
-        let decrypted = output.withUnsafeMutableBufferPointer { out -> Bool in
-            sealed.prefix(textLength).withUnsafeBufferPointer { input -> Bool in
-                input.isEmpty
-                    || EVP_DecryptUpdate(context, out.baseAddress, &length, input.baseAddress, Int32(input.count)) == 1
-            }
+        if textLength > 0 {
+            guard
+                EVP_DecryptUpdate(
+                    context,
+                    out,
+                    &length,
+                    sealed.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                    Int32(textLength)
+                ) == 1
+            else { return nil }
         }
-        guard decrypted,
-            EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_AEAD_SET_TAG, Int32(tagLength), &tag) == 1
-        else { throw .openSSLFailure("decrypt with AES-256-GCM") }
-        var tail: Int32 = 0
-        let verified = output.withUnsafeMutableBufferPointer {
-            EVP_DecryptFinal_ex(context, $0.baseAddress! + textLength, &tail)
-        }
-        guard verified == 1 else {
-            output.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        let tag = UnsafeMutableRawPointer(mutating: sealed.baseAddress! + textLength)
+        guard EVP_CIPHER_CTX_ctrl(context, EVP_CTRL_AEAD_SET_TAG, Int32(Self.tagLength), tag) == 1 else {
             return nil
         }
-        output.removeLast(tagLength)
-        return output
+        // GCM's final writes nothing; a scratch byte gives it an address even for an empty chunk.
+        var scratch: UInt8 = 0
+        var tail: Int32 = 0
+        guard EVP_DecryptFinal_ex(context, &scratch, &tail) == 1 else {
+            output.initializeMemory(as: UInt8.self, repeating: 0, count: textLength)
+            return false
+        }
+        return true
+    }
+
+    /// Sets the chunk's nonce (the key stays) and feeds the header as associated data.
+    private func start(index: UInt64, isLast: Bool, header: [UInt8]) -> Bool {
+        var nonce: (UInt64, UInt32) = (index.bigEndian, UInt32(isLast ? 1 : 0).bigEndian)
+        var length: Int32 = 0
+        return withUnsafeBytes(of: &nonce) { bytes in
+            EVP_CipherInit_ex2(
+                context,
+                nil,
+                nil,
+                bytes.baseAddress!.assumingMemoryBound(to: UInt8.self),
+                encrypting ? 1 : 0,
+                nil
+            ) == 1
+        } && EVP_CipherUpdate(context, nil, &length, header, Int32(header.count)) == 1
     }
 }

@@ -124,6 +124,61 @@ struct SealingTests {
         #expect(throws: SealingError.self) { try Sealer(secret: Self.secret, salt: Self.salt, chunkSize: 0) }
     }
 
+    /// The format, pinned by bytes computed outside OpenSSL (Python's `cryptography`: HKDF-SHA256 and AESGCM
+    /// over the documented header, nonces and chunks): 40 bytes in chunks of 16.
+    @Test func matchesAnIndependentImplementation() throws {
+        let sealed = try Sealer(secret: Self.secret, salt: Self.salt, chunkSize: 16).seal(Self.plaintext(40))
+        let expected =
+            "5a5345414c0110000000000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f363198a5e3936a67"
+            + "2862e94cc243c32ea1d9d573cd0c2b8b75bb14defc3612679b3466c18e4d1ec703bb18af95b9e3db5158e7532b8d7bed8ef1"
+            + "bc3c2361b8162bd3396a6fe347ea05e35f214a38734bfdcbd175e49efe14b0d356b191dce367ca620bf13ce04d70"
+        #expect(Self.hex(sealed) == expected)
+        #expect(try Opener(secret: Self.secret, sealed: sealed[...]).open(sealed) == Self.plaintext(40))
+    }
+
+    /// Content of many chunks is sealed and opened on several threads: the same bytes as on one, chunk by
+    /// chunk too; a flipped bit in the second thread's run, a cut and a dropped prefix of any length behave
+    /// as on one thread.
+    @Test func severalThreadsSealAsOne() throws {
+        let count = 100 * Self.chunkSize + 77
+        let content = Self.plaintext(count)
+        let sealer = try Sealer(secret: Self.secret, salt: Self.salt, chunkSize: Self.chunkSize)
+        let alone = try content.withUnsafeBytes { try sealer.seal([$0], workers: 1) }
+        let together = try content.withUnsafeBytes { try sealer.seal([$0], workers: 3) }
+        #expect(alone == together)
+        let split = try content.withUnsafeBytes { whole in
+            try sealer.seal(
+                [
+                    UnsafeRawBufferPointer(rebasing: whole[..<1500]), UnsafeRawBufferPointer(rebasing: whole[1500..<1500]),
+                    UnsafeRawBufferPointer(rebasing: whole[1500...]),
+                ],
+                workers: 2
+            )
+        }
+        #expect(split == alone)
+        #expect(try sealer.sealChunk(content[1024..<2048], index: 1, isLast: false)[...] == alone[(58 + 1040)..<(58 + 2080)])
+        let opener = try Opener(secret: Self.secret, sealed: alone[...])
+        for workers in [1, 2, 3] {
+            #expect(try opener.open(alone, dropping: 0, workers: workers) == content)
+            for dropping in [1, 1023, 1024, 2500, count] {
+                #expect(try opener.open(alone, dropping: dropping, workers: workers) == Array(content[dropping...]))
+            }
+            var altered = alone
+            altered[58 + 90 * 1040 + 5] ^= 4
+            #expect(throws: SealingError.tamperedChunk(index: 90)) {
+                try opener.open(altered, dropping: 0, workers: workers)
+            }
+            #expect(throws: SealingError.truncated) {
+                try opener.open(Array(alone.prefix(58 + 100 * 1040)), dropping: 0, workers: workers)
+            }
+        }
+        #expect(throws: SealingError.truncated) { try opener.open(alone, dropping: count + 1) }
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+    }
+
     static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
         guard haystack.count >= needle.count else { return false }
         return (0...(haystack.count - needle.count)).contains { haystack[$0..<$0 + needle.count].elementsEqual(needle) }
