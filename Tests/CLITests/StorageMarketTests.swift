@@ -195,7 +195,8 @@ struct StorageMarketTests {
 
         // The killed seller never closed its channel: the publisher takes it back once the chain reaches its expiry.
         let expiry = try #require(victimContract.expiry)
-        #expect(MountCrashTests.waitUntil(seconds: 240) { (ChainNetworkTests.chain(miner)?.height ?? 0) >= expiry })
+        // Wall-clock bound: the development miner's pace drops when the machine is busy.
+        #expect(VMMarketTests.waitFor(seconds: 600) { (ChainNetworkTests.chain(miner)?.height ?? 0) >= expiry })
         let refunded = MountCrashTests.waitUntil(seconds: 30) {
             let contract = Self.contracts(publisher).first { $0.peer == victimContract.peer }
             return contract?.state == .closed && contract?.closeTransaction != nil
