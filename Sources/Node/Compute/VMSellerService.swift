@@ -511,25 +511,23 @@ final class VMSellerService: Sendable {
 
     /// Closes the channel on chain with the best state.
     private func close(_ record: inout VMLeaseRecord, reason: String) {
-        if record.closeTransaction == nil, let channel = record.channelOutPoint, let terms = record.channelTerms,
-            let signature = record.stateSignature.flatMap(Hex.decode).flatMap(Signature.init(bytes:)),
-            record.stateAmount > record.closeFee
-        {
+        if record.closeTransaction == nil {
             do {
-                let transaction = try Transaction.channelClose(
-                    channel: channel,
-                    terms: terms,
-                    funding: Amount(units: record.funding),
-                    payeeAmount: Amount(units: record.stateAmount),
-                    payerStateSignature: signature,
+                if let transaction = try PayeeChannelClose.submit(
+                    channel: record.channelOutPoint,
+                    terms: record.channelTerms,
+                    funding: record.funding,
+                    stateAmount: record.stateAmount,
+                    stateSignature: record.stateSignature,
+                    closeFee: record.closeFee,
                     payee: payee,
-                    fee: Amount(units: record.closeFee)
-                )
-                try chainService.submit(transaction)
-                record.closeTransaction = transaction.id.description
-                logger.info(
-                    "closed the channel of VM task \(record.task.prefix(16)) (\(reason)): \(Amount(units: record.paidUnits)) ZEN earned of \(Amount(units: record.billedUnits)) billed, transaction \(transaction.id)"
-                )
+                    through: chainService
+                ) {
+                    record.closeTransaction = transaction.id.description
+                    logger.info(
+                        "closed the channel of VM task \(record.task.prefix(16)) (\(reason)): \(Amount(units: record.paidUnits)) ZEN earned of \(Amount(units: record.billedUnits)) billed, transaction \(transaction.id)"
+                    )
+                }
             } catch {
                 logger.warning("cannot close the channel of VM task \(record.task.prefix(16)) yet: \(error)")
                 return

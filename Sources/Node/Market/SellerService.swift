@@ -264,25 +264,23 @@ final class SellerService: Sendable {
     /// Closes the channel on chain with the best state (when it pays anything beyond the close fee) and lets go
     /// of the contract's parts.
     private func close(_ record: inout ContractRecord, reason: String) {
-        if record.closeTransaction == nil, let channel = record.channel, let terms = record.channelTerms,
-            let signature = record.stateSignature.flatMap(Hex.decode).flatMap(Signature.init(bytes:)),
-            record.stateAmount > record.closeFee
-        {
+        if record.closeTransaction == nil {
             do {
-                let transaction = try Transaction.channelClose(
-                    channel: channel,
-                    terms: terms,
-                    funding: Amount(units: record.funding),
-                    payeeAmount: Amount(units: record.stateAmount),
-                    payerStateSignature: signature,
+                if let transaction = try PayeeChannelClose.submit(
+                    channel: record.channel,
+                    terms: record.channelTerms,
+                    funding: record.funding,
+                    stateAmount: record.stateAmount,
+                    stateSignature: record.stateSignature,
+                    closeFee: record.closeFee,
                     payee: payee,
-                    fee: Amount(units: record.closeFee)
-                )
-                try chainService.submit(transaction)
-                record.closeTransaction = transaction.id.description
-                logger.info(
-                    "closed the channel of task \(record.task.prefix(16)) (\(reason)): \(record.paidCharge) ZEN earned, transaction \(transaction.id)"
-                )
+                    through: chainService
+                ) {
+                    record.closeTransaction = transaction.id.description
+                    logger.info(
+                        "closed the channel of task \(record.task.prefix(16)) (\(reason)): \(record.paidCharge) ZEN earned, transaction \(transaction.id)"
+                    )
+                }
             } catch {
                 logger.warning("cannot close the channel of task \(record.task.prefix(16)) yet: \(error)")
                 return
