@@ -182,4 +182,22 @@ struct ConsensusTests {
         try chain.add(block, now: time + 1)
         #expect(block.header.powHash != block.header.id)
     }
+    /// A run of fast blocks raises the difficulty, but gradually: the target scales the window's mean target, so
+    /// it does not compound (scaling the newest target would make each fast block four times harder than the
+    /// last, 1/65536 of the limit after eight, and a miner whose hash rate then drops waits minutes per block).
+    @Test func fastBlocksRaiseTheDifficultyWithoutCompounding() throws {
+        var chain = try TestChain()
+        var time = chain.now
+        let window = TestChain.parameters.retargetWindow
+        for _ in 0..<(window + 1 + 8) {
+            time += 1
+            try chain.add(chain.make([], algorithm: .sha256d, time: time), now: time)
+        }
+        let limit = TestChain.parameters.powLimit[.sha256d]!.value
+        let required = CompactTarget(
+            bits: HeaderRules.requiredBits(for: .sha256d, after: chain.headers, parameters: TestChain.parameters)
+        )!.value
+        #expect(required < limit.divided(by: 16))
+        #expect(limit.divided(by: 256) < required)
+    }
 }

@@ -26,16 +26,25 @@ public enum HeaderRules {
             height -= 1
             scanned += 1
         }
-        guard found.count > parameters.retargetWindow, let newest = found.first, let oldest = found.last,
-            let last = CompactTarget(bits: newest.bits)
+        guard found.count > parameters.retargetWindow, let newest = found.first, let oldest = found.last
         else { return limit.bits }
         let expected =
             UInt64(parameters.retargetWindow) * parameters.blockSpacing
             * UInt64(PowAlgorithm.allCases.count)
         let actual = min(max(newest.time > oldest.time ? newest.time - oldest.time : 1, expected / 4), expected * 4)
-        var target = last.value.divided(by: expected).multiplied(by: actual)
+        var target = meanTarget(of: found.dropLast()).divided(by: expected).multiplied(by: actual)
         if limit.value < target { target = limit.value }
         return CompactTarget.compact(for: target)?.bits ?? limit.bits
+    }
+
+    /// The mean target of the window's blocks. The new target scales the mean, not the newest block's target:
+    /// scaling the newest would compound over a sliding window (every fast block four times harder than the
+    /// last, then minutes without a block once the hash rate drops).
+    static func meanTarget(of headers: ArraySlice<BlockHeader>) -> UInt256 {
+        let count = UInt64(max(1, headers.count))
+        return headers.reduce(UInt256.zero) { sum, header in
+            sum + (CompactTarget(bits: header.bits)?.value ?? .zero).divided(by: count)
+        }
     }
 
     /// The median time of the last `medianTimeSpan` blocks up to the parent.

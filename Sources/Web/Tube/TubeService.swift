@@ -245,7 +245,8 @@ public final class TubeService: Sendable {
             EncodingRequest(sourcePath: source, source: info, renditions: renditions, outputDirectory: output)
         ) { [self] progress in
             let percent = progress.finished ? 100 : min(99, Int(progress.encodedSeconds / duration * 100))
-            set(id) { $0.renditions[progress.rendition] = percent }
+            // Progress only grows: a rendition once finished stays at 100.
+            set(id) { $0.renditions[progress.rendition] = max(percent, $0.renditions[progress.rendition] ?? 0) }
         }
         // The same check a hired encoder's result must pass before it is paid.
         try await EncodingCheck().verify(folder: output, renditions: renditions, durationSeconds: duration)

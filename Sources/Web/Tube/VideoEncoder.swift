@@ -69,7 +69,9 @@ public struct LocalSandboxedEncoder: VideoEncoder {
                 output: request.outputDirectory,
                 workingSubfolder: rendition.name
             )
+            // Wait for the watcher to stop, so no late partial report follows the final one.
             watcher.cancel()
+            await watcher.value
             try? FileManager.default.removeItem(atPath: progressFile)
             guard outcome.status == 0 else {
                 throw TubeError.encodingFailed(
