@@ -14,11 +14,12 @@ struct MountCrashTests {
     }
 
     static func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
-        for _ in 0..<Int(seconds * 20) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
             if condition() { return true }
             usleep(50_000)
         }
-        return false
+        return condition()
     }
 
     /// `zenfs mount` returns once mounted; files written there are ZenFS content the CLI sees after `zenfs umount`.
