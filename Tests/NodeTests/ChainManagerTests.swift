@@ -8,8 +8,8 @@ import Testing
 struct ChainManagerTests {
     static let network = NetworkParameters.regtest
 
-    static func mine(_ manager: ChainManager, time: inout UInt64, payee: Address) throws -> Block {
-        time += 10
+    static func mine(_ manager: ChainManager, time: inout UInt64, payee: Address, gap: UInt64 = 10) throws -> Block {
+        time += gap
         var block = manager.template(algorithm: .sha256d, payee: payee, now: time)
         block.header = Miner.solve(block.header)!
         #expect(try manager.submit(block, now: time) == .accepted(newTip: true))
@@ -58,6 +58,27 @@ struct ChainManagerTests {
         let reopened = try ChainManager(network: Self.network, path: path, logger: logger)
         #expect(reopened.tip == tip)
         #expect(reopened.state.totalCoins == manager.state.totalCoins)
+    }
+
+    /// A channel's expiry covers its seconds at the configured spacing (4 s here) while blocks come slower, and at
+    /// the pace of the newest 24 blocks when they come faster, so a fast miner cannot expire a channel early.
+    @Test(arguments: [(gap: UInt64(10), blocks: UInt32(150)), (gap: 2, blocks: 300), (gap: 1, blocks: 600)])
+    func expiryFollowsTheFasterOfSpacingAndPace(gap: UInt64, blocks: UInt32) throws {
+        let directory = TemporaryDirectory()
+        let manager = try ChainManager(
+            network: Self.network,
+            path: directory.path + "/chain.sqlite",
+            logger: Logger(label: "test")
+        )
+        let payee = Address(publicKey: try PrivateKey.generate().publicKey)
+        var time: UInt64 = 1_000_000
+        #expect(manager.expiryHeight(coveringSeconds: 600) == 150 + 6)
+        for _ in 0..<25 { _ = try Self.mine(manager, time: &time, payee: payee, gap: gap) }
+        #expect(manager.tip.height == 25)
+        #expect(manager.expiryHeight(coveringSeconds: 600) == 25 + blocks + 6)
+        #expect(manager.expiryHeight(coveringSeconds: 600, margin: 0) == 25 + blocks)
+        #expect(manager.expiryHeight(coveringSeconds: -5, margin: 0) == 25)
+        #expect(manager.expiryHeight(coveringSeconds: .max) == UInt32.max)
     }
 
     /// Orphans wait for their parent; a block from another network's genesis is refused at open.

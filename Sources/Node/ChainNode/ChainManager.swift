@@ -138,6 +138,19 @@ public final class ChainManager: Sendable {
 
     public func block(_ hash: Hash256) throws -> Block? { try store.block(hash) }
 
+    /// The transaction that spends `outpoint`, from the memory pool or the newest `depth` main-chain blocks.
+    public func spender(of outpoint: OutPoint, depth: Int = 2_000) -> Transaction? {
+        if let waiting = mempool.first(where: { $0.inputs.contains { $0.previous == outpoint } }) { return waiting }
+        let top = tip.height
+        for height in stride(from: top, through: max(0, top - depth), by: -1) {
+            guard let block = try? block(atHeight: height) else { continue }
+            if let found = block.transactions.first(where: { $0.inputs.contains { $0.previous == outpoint } }) {
+                return found
+            }
+        }
+        return nil
+    }
+
     /// Whether the block is stored (main chain or not).
     public func knows(_ hash: Hash256) -> Bool { core.withLock { $0.tree[hash] != nil } }
 

@@ -321,10 +321,7 @@ final class VMPublisherService: Sendable {
         tunnelKey: String
     ) throws -> VMLeaseRecord {
         let now = clock()
-        let spacing = Int64(chain.network.chain.blockSpacing)
-        let expiry =
-            UInt32(chain.tip.height)
-            + UInt32(clamping: (order.leaseSeconds + 4 * order.payoutIntervalSeconds + 120) / max(1, spacing) + 6)
+        let expiry = chain.expiryHeight(coveringSeconds: order.leaseSeconds + 4 * order.payoutIntervalSeconds + 120)
         let funding = Self.funding(order.resources, rates: rates, seconds: order.leaseSeconds)
         let terms = ChannelTerms(payer: payer.publicKey, payee: payee, expiry: expiry)
         let total = funding + Self.fee

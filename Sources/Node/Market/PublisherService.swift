@@ -342,10 +342,7 @@ final class PublisherService: Sendable {
     {
         let now = clock()
         let endsAt = now + order.durationSeconds
-        let spacing = Int64(chain.network.chain.blockSpacing)
-        let expiry =
-            UInt32(chain.tip.height)
-            + UInt32(clamping: (order.durationSeconds + 4 * settings.graceSeconds + 60) / max(1, spacing) + 6)
+        let expiry = chain.expiryHeight(coveringSeconds: order.durationSeconds + 4 * settings.graceSeconds + 60)
         var channels: [(PendingJoin, ChannelTerms, Amount)] = []
         for join in accepted {
             let bytes = (plan.assignments[join.holderKey.description] ?? []).reduce(UInt64(0)) { $0 + $1.bytes }
@@ -597,7 +594,13 @@ final class PublisherService: Sendable {
             guard let contracts = try? store.contracts(role: .publisher) else { return }
             for var record in contracts {
                 switch record.state {
-                case .active: payIfDue(&record, now: now)
+                case .active:
+                    // A holder that closed early (its channel near expiry) ends the contract where it closed.
+                    if let channel = record.channel, chain.poolState.unspent[channel] == nil {
+                        settle(&record)
+                    } else {
+                        payIfDue(&record, now: now)
+                    }
                 case .ended, .cutOff: settle(&record)
                 case .accepted, .closed: break
                 }
@@ -721,6 +724,15 @@ final class PublisherService: Sendable {
         guard let channel = record.channel else { return }
         let state = chain.poolState
         if state.unspent[channel] == nil {
+            // What the holder's close took is what was paid, whatever the last state signed here said.
+            if let close = chain.spender(of: channel) {
+                record.closeTransaction = close.id.description
+                if case .channelClose(let payeeAmount, _, _) = close.inputs.first(where: { $0.previous == channel })?
+                    .unlock
+                {
+                    record.stateAmount = payeeAmount.units
+                }
+            }
             record.state = .closed
             try? store.save(record)
             return

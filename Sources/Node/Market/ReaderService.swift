@@ -87,10 +87,7 @@ final class ReaderService: Sendable {
         throws
     {
         let now = clock()
-        let spacing = Int64(chain.network.chain.blockSpacing)
-        let expiry =
-            UInt32(chain.tip.height)
-            + UInt32(clamping: (Self.sessionSeconds + 4 * settings.graceSeconds + 60) / max(1, spacing) + 6)
+        let expiry = chain.expiryHeight(coveringSeconds: Self.sessionSeconds + 4 * settings.graceSeconds + 60)
         let channelTerms = ChannelTerms(payer: publisher.payer.publicKey, payee: terms.payee, expiry: expiry)
         let transaction = try publisher.fundChannels([(channelTerms, funding)])
         var session = [UInt8](repeating: 0, count: 32)
