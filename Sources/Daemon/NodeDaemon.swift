@@ -21,6 +21,9 @@ public enum NodeDaemon {
             )
             services.append(.init(service: WebService(settings: web, node: node, tube: tube, logger: logger)))
         }
+        if let metrics = configuration.metrics {
+            services.append(.init(service: MetricsService(address: metrics, node: node, logger: logger)))
+        }
         let group = ServiceGroup(
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
@@ -89,6 +92,36 @@ struct WebService: Service {
             try await application.run()
         } catch {
             logger.warning("no web server on \(settings.host):\(settings.port): \(error)")
+            try? await gracefulShutdown()
+        }
+        try? FileManager.default.removeItem(atPath: urlFile)
+    }
+}
+
+/// The metrics listener as a service of the node's group; its address is written to `metrics.url` in the data
+/// directory while it listens (the port is chosen when 0). A port it cannot take is a warning.
+struct MetricsService: Service {
+    let address: PeerAddress
+    let node: ZenFSNode
+    let logger: Logger
+
+    func run() async throws {
+        let urlFile = node.configuration.dataDirectory + "/metrics.url"
+        let logger = self.logger
+        let host = address.host
+        let application = MetricsServer.application(
+            host: host,
+            port: Int(address.port),
+            dataDirectory: node.configuration.dataDirectory,
+            logger: logger
+        ) { port in
+            let shown = host.contains(":") ? "[\(host)]" : host
+            let url = "http://\(shown):\(port)/metrics"
+            try? Data((url + "\n").utf8).write(to: URL(fileURLWithPath: urlFile), options: .atomic)
+            logger.info("metrics listening", metadata: ["url": "\(url)"])
+        }
+        do { try await application.run() } catch {
+            logger.warning("no metrics listener on \(address): \(error)")
             try? await gracefulShutdown()
         }
         try? FileManager.default.removeItem(atPath: urlFile)

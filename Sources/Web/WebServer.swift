@@ -30,7 +30,7 @@ public enum WebServerError: Error, CustomStringConvertible {
 }
 
 /// The node's one web server: the ZenTube portal at `/`, the node's pages at `/node`, the JSON API under
-/// `/api` and the videos' files under `/media`. Listens on loopback only.
+/// `/api`, the videos' files under `/media` and the node's Prometheus metrics at `/metrics`. Listens on loopback only.
 public enum WebServer {
     /// The router with every route and the request guard, for the server and for route tests.
     public static func router(dataDirectory: String, tube: TubeService, token: String) async throws
@@ -45,6 +45,7 @@ public enum WebServer {
         PortalRoutes(tube: tube, pages: pages, api: api).add(to: router)
         NodeRoutes(link: link, pages: pages, data: tube.data).add(to: router)
         MediaRoutes(tube: tube).add(to: router)
+        MetricsRoutes(metrics: NodeMetrics(dataDirectory: dataDirectory)).add(to: router)
         return router
     }
 

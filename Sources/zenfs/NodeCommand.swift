@@ -59,6 +59,9 @@ struct NodeCommand: AsyncParsableCommand {
     @Option(help: "HOST:PORT for the web pages and JSON API, on loopback (such as 127.0.0.1:8080; default: none).")
     var web: String?
 
+    @Option(help: "HOST:PORT for the Prometheus metrics listener, GET /metrics (such as 127.0.0.1:9464; default none).")
+    var metrics: String?
+
     @Flag(name: .customLong("no-tracker"), help: "Run no BitTorrent tracker.")
     var noTracker = false
 
@@ -93,6 +96,12 @@ struct NodeCommand: AsyncParsableCommand {
 
     @OptionGroup(title: "Selling VMs") var vmMarket: VMMarketOptions
 
+    @Flag(
+        name: .customLong("print-systemd-unit"),
+        help: "Print a systemd service unit that runs this node (same data directory and --config), then exit."
+    )
+    var printSystemdUnit = false
+
     @Flag(name: .customLong("testing-serve-corrupt-parts"), help: .hidden)
     var servesCorruptParts = false
 
@@ -104,6 +113,18 @@ struct NodeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let dataDirectory = DataDirectory.resolvePath(explicit: global.dataDirectory)
+        if printSystemdUnit {
+            let absolute = { (path: String) in URL(fileURLWithPath: path).standardizedFileURL.path }
+            print(
+                SystemdUnit.text(
+                    executable: SystemdUnit.currentExecutable,
+                    dataDirectory: absolute(dataDirectory),
+                    config: config.map(absolute)
+                ),
+                terminator: ""
+            )
+            return
+        }
         var configuration = NodeConfiguration(dataDirectory: dataDirectory)
         let configPath = config ?? dataDirectory + "/config.toml"
         if config != nil || FileManager.default.fileExists(atPath: configPath) {
@@ -127,6 +148,7 @@ struct NodeCommand: AsyncParsableCommand {
         if let tracker { configuration.tracker = try Self.address(tracker, flag: "--tracker") }
         if noTracker { configuration.tracker = nil }
         if let web { configuration.web = web == "off" ? nil : try Self.address(web, flag: "--web") }
+        if let metrics { configuration.metrics = metrics == "off" ? nil : try Self.address(metrics, flag: "--metrics") }
         if let bittorrentListen { configuration.bittorrentListen = bittorrentListen }
         if noSeeding { configuration.bittorrentListen = nil }
         if dhtBootstrap == ["off"] {

@@ -202,9 +202,7 @@ struct StorageMarketTests {
             let contract = Self.contracts(publisher).first { $0.peer == victimContract.peer }
             return contract?.state == .closed && contract?.closeTransaction != nil
         }
-        withKnownIssue("the development miner stalls under parallel load", isIntermittent: true) {
-            #expect(reached && refunded, "expiry \(expiry) reached: \(reached), refunded: \(refunded)")
-        }
+        #expect(reached && refunded, "expiry \(expiry) reached: \(reached), refunded: \(refunded)")
         #expect(FaucetTests.audit(miner)?.holds == true)
     }
 

@@ -130,6 +130,15 @@ public struct ConfigFile: Equatable {
                     }
                     configuration.web = address
                 }
+            case ("node.metrics", .string(let text)):
+                if text == "off" {
+                    configuration.metrics = nil
+                } else {
+                    guard let address = PeerAddress(parsing: text) else {
+                        throw .badValue(line: line, key: key, expected: "\"HOST:PORT\" or \"off\"")
+                    }
+                    configuration.metrics = address
+                }
             case ("node.tracker", .string(let text)):
                 if text == "off" {
                     configuration.tracker = nil

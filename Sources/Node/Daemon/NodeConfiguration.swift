@@ -19,6 +19,8 @@ public struct NodeConfiguration: Sendable {
     public var fetchTimeoutSeconds: Double = 10
     /// Where the node's web server (portal, node pages, JSON API) listens, on loopback; nil: none.
     public var web: PeerAddress?
+    /// Where the node's Prometheus metrics listener (`GET /metrics`) listens; nil: none.
+    public var metrics: PeerAddress?
     /// Where the BitTorrent tracker listens; nil: no tracker. Loopback by default: exposing it is a choice.
     public var tracker: PeerAddress? = PeerAddress(host: "127.0.0.1", port: 6969)
     /// Where the libtorrent session that seeds the node's content listens (libtorrent's form); nil: no seeding.
